@@ -1,0 +1,214 @@
+// Package config loads and validates the ACD's YAML configuration file. It is
+// strict on purpose: an unknown key, a mistyped value or a dangling reference is
+// an error that names the file, line and field, because a call centre that
+// silently runs with a default it was not told about loses calls quietly.
+// It imports no other package of this project.
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Config is the whole, validated configuration of one ACD node.
+type Config struct {
+	// Path is the file the config came from ("" for the embedded sample); it
+	// lets operators see which file a running node read.
+	Path string
+	// NodeID names this node in events and shared stores so several nodes can
+	// share one Redis without confusing each other's records.
+	NodeID string
+	SIP    SIP
+	RTP    RTP
+	HTTP   HTTP
+	Events Events
+	// Queues are the queues callers can dial; there is at least one.
+	Queues []Queue
+	// Agents are the people who answer calls, with their SIP credentials.
+	Agents []Agent
+
+	// source names the input in error messages (the file name given to Parse).
+	source string
+	// lines maps a field path such as "queues[1].strategy" to its line in the
+	// source, so Validate can point at the offending line.
+	lines map[string]int
+}
+
+// SIP configures the signalling side: where the B2BUA listens, what it
+// advertises and whom it trusts.
+type SIP struct {
+	// ListenUDP is the UDP address to listen on; "" disables UDP.
+	ListenUDP string
+	// ListenTCP is the TCP address to listen on; "" disables TCP.
+	ListenTCP string
+	// Advertise is the host or IP put in Contact, Via and SDP, which must be
+	// reachable by callers and agents even when listening on a wildcard.
+	Advertise string
+	// Realm is the digest-authentication realm agents' phones authenticate in.
+	Realm string
+	// TrustedTrunks are IPs or CIDRs whose INVITEs need no authentication.
+	TrustedTrunks []string
+	// MaxMisses is how many consecutive ring-no-answers pause an agent with
+	// reason "no-answer", so calls stop ringing an absent desk; 0 = never.
+	MaxMisses int
+	// LoginOnRegister makes an Offline agent Available when its phone
+	// registers, so agents need no separate log-in step.
+	LoginOnRegister bool
+	// ShutdownGrace is how long a stopping node lets calls in progress finish.
+	ShutdownGrace time.Duration
+}
+
+// RTP configures the media relay and hold audio.
+type RTP struct {
+	// PortMin and PortMax bound the UDP ports used for media; PortMin is even
+	// because RTP takes the even port of each pair and RTCP the odd one.
+	PortMin, PortMax int
+	// SilenceTimeout ends a call whose media stopped flowing, catching legs
+	// whose BYE was lost; 0 disables the check.
+	SilenceTimeout time.Duration
+	// HoldAudio is a WAV file (8 kHz mono 16-bit PCM) played to waiting
+	// callers; "" plays the built-in music. A relative path is resolved
+	// against the config file's directory when loaded.
+	HoldAudio string
+}
+
+// HTTP configures the management and reporting API.
+type HTTP struct {
+	// Listen is the address of the API; "" disables it.
+	Listen string
+	// Token is the bearer token the API demands; "" means no authentication.
+	Token string
+}
+
+// Events configures the append-only event log that measurements derive from.
+type Events struct {
+	// Path is the event log file; a relative path is relative to the
+	// working directory.
+	Path string
+	// Fsync says when the log is flushed to disk: FsyncEveryEvent, FsyncNever
+	// or a Go duration such as "100ms" for a periodic flush.
+	Fsync string
+}
+
+// Fsync policies other than a periodic duration.
+const (
+	// FsyncEveryEvent flushes after every event: no event is ever lost.
+	FsyncEveryEvent = "every-event"
+	// FsyncNever leaves flushing to the operating system.
+	FsyncNever = "never"
+)
+
+// FsyncInterval interprets Fsync so the event log need not parse it: every is
+// true to flush after each event; otherwise a positive interval asks for a
+// periodic flush and a zero one for none. An invalid value (which Validate
+// rejects) is read as every event, the safe choice.
+func (e Events) FsyncInterval() (every bool, interval time.Duration) {
+	switch e.Fsync {
+	case FsyncEveryEvent:
+		return true, 0
+	case FsyncNever:
+		return false, 0
+	}
+	d, err := time.ParseDuration(e.Fsync)
+	if err != nil || d <= 0 {
+		return true, 0
+	}
+	return false, d
+}
+
+// Queue is one queue callers reach by dialling its number.
+type Queue struct {
+	// Name identifies the queue in events, reports and agents' lists.
+	Name string
+	// Number is the dialled number (the user part of the Request-URI).
+	Number string
+	// Strategy picks which available agent gets the next call; one of
+	// Strategies.
+	Strategy string
+	// RingTimeout is how long an agent's phone rings before the call goes
+	// back to the queue.
+	RingTimeout time.Duration
+	// WrapUp is the after-call time before the agent is offered another call.
+	WrapUp time.Duration
+	// MaxWait bounds a caller's wait before the call overflows; 0 = unlimited.
+	MaxWait time.Duration
+	// MaxLength bounds the number of waiting calls; 0 = unlimited.
+	MaxLength int
+	// ServiceLevel is the answer-time threshold for the service-level metric.
+	ServiceLevel time.Duration
+	// FullResponse is the SIP status (486 or 503) sent when the queue is full.
+	FullResponse int
+	// RetryAfter is the Retry-After sent with a 503 full response.
+	RetryAfter time.Duration
+	// Priority is the base priority of the queue's calls; higher goes first.
+	Priority int
+}
+
+// Agent is one person who answers calls, and the SIP account of their phone.
+type Agent struct {
+	// ID identifies the agent in events and reports.
+	ID string
+	// Username is the SIP user the phone registers as; it defaults to ID.
+	Username string
+	// Password is the digest-authentication secret of the phone.
+	Password string
+	// Name is shown in reports and to supervisors; optional.
+	Name string
+	// Queues are the names of the queues the agent answers.
+	Queues []string
+}
+
+// QueueByNumber finds the queue a caller dialled, so the SIP layer can map a
+// Request-URI user to a queue (and answer 404 when there is none).
+func (c *Config) QueueByNumber(n string) (Queue, bool) {
+	for _, q := range c.Queues {
+		if q.Number == n {
+			return q, true
+		}
+	}
+	return Queue{}, false
+}
+
+// QueueByName finds a queue by the name agents and events use.
+func (c *Config) QueueByName(name string) (Queue, bool) {
+	for _, q := range c.Queues {
+		if q.Name == name {
+			return q, true
+		}
+	}
+	return Queue{}, false
+}
+
+// TrustedPrefixes returns TrustedTrunks as prefixes, so the SIP layer can test
+// a source address with Contains; a bare IP becomes a /32 or /128. Entries
+// that do not parse (Validate rejects them) are skipped.
+func (c *Config) TrustedPrefixes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range c.SIP.TrustedTrunks {
+		if p, err := parsePrefix(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parsePrefix reads an IP or a CIDR; a bare IP becomes a single-host prefix.
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	if a.Zone() != "" {
+		return netip.Prefix{}, fmt.Errorf("parse address %q: zones are not allowed", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}

@@ -1,0 +1,97 @@
+package config
+
+import "gopkg.in/yaml.v3"
+
+// This file maps YAML keys to Go fields, one function per section. Each
+// decodes into a value already holding the defaults, so a key left out keeps
+// its default and a bool can default to true.
+
+// config decodes the document's root mapping into c.
+func (d *decoder) config(root *yaml.Node, c *Config) {
+	d.lines[""] = root.Line
+	d.mapping(root, "", map[string]field{
+		"node_id": d.str(&c.NodeID),
+		"sip":     func(n *yaml.Node, p string) { d.sip(n, p, &c.SIP) },
+		"rtp":     func(n *yaml.Node, p string) { d.rtp(n, p, &c.RTP) },
+		"http":    func(n *yaml.Node, p string) { d.http(n, p, &c.HTTP) },
+		"events":  func(n *yaml.Node, p string) { d.events(n, p, &c.Events) },
+		"queues": func(n *yaml.Node, p string) {
+			c.Queues = nil
+			d.sequence(n, p, func(n *yaml.Node, p string) {
+				q := defaultQueue()
+				d.queue(n, p, &q)
+				c.Queues = append(c.Queues, q)
+			})
+		},
+		"agents": func(n *yaml.Node, p string) {
+			c.Agents = nil
+			d.sequence(n, p, func(n *yaml.Node, p string) {
+				var a Agent
+				d.agent(n, p, &a)
+				c.Agents = append(c.Agents, a)
+			})
+		},
+	})
+}
+
+func (d *decoder) sip(n *yaml.Node, path string, s *SIP) {
+	d.mapping(n, path, map[string]field{
+		"listen_udp":        d.str(&s.ListenUDP),
+		"listen_tcp":        d.str(&s.ListenTCP),
+		"advertise":         d.str(&s.Advertise),
+		"realm":             d.str(&s.Realm),
+		"trusted_trunks":    d.strs(&s.TrustedTrunks),
+		"max_misses":        d.integer(&s.MaxMisses),
+		"login_on_register": d.boolean(&s.LoginOnRegister),
+		"shutdown_grace":    d.duration(&s.ShutdownGrace),
+	})
+}
+
+func (d *decoder) rtp(n *yaml.Node, path string, r *RTP) {
+	d.mapping(n, path, map[string]field{
+		"port_min":        d.integer(&r.PortMin),
+		"port_max":        d.integer(&r.PortMax),
+		"silence_timeout": d.duration(&r.SilenceTimeout),
+		"hold_audio":      d.str(&r.HoldAudio),
+	})
+}
+
+func (d *decoder) http(n *yaml.Node, path string, h *HTTP) {
+	d.mapping(n, path, map[string]field{
+		"listen": d.str(&h.Listen),
+		"token":  d.str(&h.Token),
+	})
+}
+
+func (d *decoder) events(n *yaml.Node, path string, e *Events) {
+	d.mapping(n, path, map[string]field{
+		"path":  d.str(&e.Path),
+		"fsync": d.str(&e.Fsync),
+	})
+}
+
+func (d *decoder) queue(n *yaml.Node, path string, q *Queue) {
+	d.mapping(n, path, map[string]field{
+		"name":          d.str(&q.Name),
+		"number":        d.str(&q.Number),
+		"strategy":      d.str(&q.Strategy),
+		"ring_timeout":  d.duration(&q.RingTimeout),
+		"wrap_up":       d.duration(&q.WrapUp),
+		"max_wait":      d.duration(&q.MaxWait),
+		"max_length":    d.integer(&q.MaxLength),
+		"service_level": d.duration(&q.ServiceLevel),
+		"full_response": d.integer(&q.FullResponse),
+		"retry_after":   d.duration(&q.RetryAfter),
+		"priority":      d.integer(&q.Priority),
+	})
+}
+
+func (d *decoder) agent(n *yaml.Node, path string, a *Agent) {
+	d.mapping(n, path, map[string]field{
+		"id":       d.str(&a.ID),
+		"username": d.str(&a.Username),
+		"password": d.str(&a.Password),
+		"name":     d.str(&a.Name),
+		"queues":   d.strs(&a.Queues),
+	})
+}
