@@ -1,0 +1,171 @@
+package acd
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/sme/acd/queue"
+)
+
+// QueueConfig is one queue as the engine sees it.
+type QueueConfig struct {
+	Name        string
+	Number      string
+	Strategy    Strategy
+	RingTimeout time.Duration
+	WrapUp      time.Duration
+	MaxWait     time.Duration
+	MaxLength   int
+	Priority    int
+	// ServiceLevel is the answer-time threshold T (METRICS.md).
+	ServiceLevel time.Duration
+	// FullStatus is the SIP status a caller gets when the queue is full
+	// (486, or 503 with RetryAfter).
+	FullStatus int
+	RetryAfter time.Duration
+}
+
+// EngineConfig holds what the engine needs besides its collaborators.
+type EngineConfig struct {
+	// Node names this ACD process in events.
+	Node   string
+	Queues []QueueConfig
+	// MaxMisses pauses an agent with reason "no-answer" after this many
+	// consecutive unanswered offers; 0 never pauses.
+	MaxMisses int
+	// Seed makes the random strategy repeatable in tests; 0 picks one.
+	Seed uint64
+}
+
+// Engine is the single goroutine that owns call progress on this node:
+// events come in through its methods, routing runs after each batch of
+// events, and offers go out through Telephony. Everything it changes in the
+// store goes through the store's atomic operations.
+type Engine struct {
+	cfg      EngineConfig
+	store    Store
+	tel      Telephony
+	events   EventLog
+	log      *slog.Logger
+	queues   map[string]QueueConfig
+	policies map[string]QueuePolicy
+	rng      *rand.Rand
+
+	ops     chan func()
+	stopped chan struct{}
+	// ctx is Run's context, used for every store call the engine makes: a
+	// caller's context may end while its request waits in ops, and timers
+	// outlive the request that started them.
+	ctx context.Context
+
+	// Owned by the engine goroutine.
+	calls    map[queue.CallID]*callState
+	dirty    bool
+	draining bool
+}
+
+// NewEngine builds an engine; call Run to start it. A nil tel must be set
+// with SetTelephony before Run.
+func NewEngine(cfg EngineConfig, store Store, tel Telephony, events EventLog, log *slog.Logger) (*Engine, error) {
+	e := &Engine{
+		cfg: cfg, store: store, tel: tel, events: events, log: log,
+		queues:   map[string]QueueConfig{},
+		policies: map[string]QueuePolicy{},
+		ops:      make(chan func(), 1024),
+		stopped:  make(chan struct{}),
+		calls:    map[queue.CallID]*callState{},
+		ctx:      context.Background(),
+	}
+	seed := cfg.Seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	e.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	for _, q := range cfg.Queues {
+		if q.Strategy == nil {
+			return nil, fmt.Errorf("new engine: queue %s: %w", q.Name, ErrUnknownStrategy)
+		}
+		e.queues[q.Name] = q
+		e.policies[q.Name] = QueuePolicy{Name: q.Name, Strategy: q.Strategy}
+	}
+	return e, nil
+}
+
+// SetTelephony wires the SIP side, which itself needs the engine.
+func (e *Engine) SetTelephony(t Telephony) { e.tel = t }
+
+// Run processes events until ctx ends. Routing runs once the pending events
+// are processed, so a burst of events costs one routing pass.
+func (e *Engine) Run(ctx context.Context) error {
+	defer close(e.stopped)
+	e.ctx = ctx
+	for {
+		select {
+		case op := <-e.ops:
+			op()
+		case <-ctx.Done():
+			return nil
+		}
+		if e.dirty && len(e.ops) == 0 {
+			e.dirty = false
+			e.route(ctx)
+		}
+	}
+}
+
+// submit hands op to the engine goroutine without waiting for it.
+func (e *Engine) submit(op func()) {
+	select {
+	case e.ops <- op:
+	case <-e.stopped:
+	}
+}
+
+// do runs op on the engine goroutine and waits until it has run.
+func (e *Engine) do(ctx context.Context, op func()) error {
+	done := make(chan struct{})
+	select {
+	case e.ops <- func() { op(); close(done) }:
+	case <-ctx.Done():
+		return fmt.Errorf("engine: %w", ctx.Err())
+	case <-e.stopped:
+		return fmt.Errorf("engine: %w", ErrShuttingDown)
+	}
+	select {
+	case <-done:
+		return nil
+	case <-e.stopped:
+		return fmt.Errorf("engine: %w", ErrShuttingDown)
+	}
+}
+
+// Queue returns the named queue's config.
+func (e *Engine) Queue(name string) (QueueConfig, bool) {
+	q, ok := e.queues[name]
+	return q, ok
+}
+
+// QueueByNumber finds the queue a dialled number leads to.
+func (e *Engine) QueueByNumber(number string) (QueueConfig, bool) {
+	for _, q := range e.cfg.Queues {
+		if q.Number == number {
+			return q, true
+		}
+	}
+	return QueueConfig{}, false
+}
+
+// emit writes an event to the log; a failure is logged loudly because the
+// record is what managers are paid from.
+func (e *Engine) emit(ev Event) {
+	ev.Node = e.cfg.Node
+	if ev.Time.IsZero() {
+		ev.Time = time.Now()
+	}
+	if err := e.events.Append(ev); err != nil {
+		e.log.Error("event log write failed", "err", err, "type", ev.Type, "call_id", ev.CallID)
+	}
+}

@@ -1,0 +1,248 @@
+package acd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/sme/acd/agents"
+	"github.com/sme/acd/queue"
+)
+
+type callPhase int
+
+const (
+	phaseWaiting callPhase = iota
+	phaseRinging
+	phaseConnected
+)
+
+// callState is the engine's view of one call on this node.
+type callState struct {
+	call      queue.Call
+	phase     callPhase
+	ringing   []string
+	agent     string
+	connected time.Time
+	expired   bool // max wait passed while an agent rang
+	maxWait   *time.Timer
+}
+
+// Enqueue puts a new call in the named queue. It fails with ErrUnknownQueue,
+// ErrQueueFull or ErrShuttingDown, which the SIP side turns into a status.
+// The call's arrival time and base priority are set here.
+func (e *Engine) Enqueue(ctx context.Context, c queue.Call) error {
+	var err error
+	if derr := e.do(ctx, func() { err = e.enqueue(e.ctx, c) }); derr != nil {
+		return derr
+	}
+	return err
+}
+
+func (e *Engine) enqueue(ctx context.Context, c queue.Call) error {
+	q, ok := e.queues[c.Queue]
+	switch {
+	case !ok:
+		return fmt.Errorf("enqueue %s: queue %q: %w", c.ID, c.Queue, ErrUnknownQueue)
+	case e.draining:
+		return fmt.Errorf("enqueue %s: %w", c.ID, ErrShuttingDown)
+	case e.calls[c.ID] != nil:
+		return fmt.Errorf("enqueue %s: call already queued", c.ID)
+	}
+	now := time.Now()
+	c.Arrived = now
+	if c.Priority == 0 {
+		c.Priority = q.Priority
+	}
+	if err := e.store.Enqueue(ctx, c, q.MaxLength); err != nil {
+		if errors.Is(err, ErrQueueFull) {
+			e.emit(Event{Time: now, Type: EvRejected, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller, Reason: ReasonQueueFull})
+		}
+		return fmt.Errorf("enqueue %s: %w", c.ID, err)
+	}
+	cs := &callState{call: c}
+	e.calls[c.ID] = cs
+	e.emit(Event{Time: now, Type: EvEntered, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller, Priority: c.Priority})
+	if q.MaxWait > 0 {
+		id := c.ID
+		tctx := context.WithoutCancel(ctx) // the caller's ctx ends when Enqueue returns
+		cs.maxWait = time.AfterFunc(q.MaxWait, func() { e.submit(func() { e.maxWaitReached(tctx, id) }) })
+	}
+	e.dirty = true
+	return nil
+}
+
+func (e *Engine) maxWaitReached(ctx context.Context, id queue.CallID) {
+	cs := e.calls[id]
+	if cs == nil {
+		return
+	}
+	if cs.phase == phaseRinging {
+		cs.expired = true // decided when the ringing ends
+		return
+	}
+	if cs.phase != phaseWaiting {
+		return
+	}
+	if _, err := e.store.Remove(ctx, id); err != nil {
+		e.log.Warn("max wait: remove from queue", "call_id", id, "err", err)
+	}
+	e.timeOut(cs, time.Now())
+}
+
+func (e *Engine) timeOut(cs *callState, now time.Time) {
+	c := cs.call
+	e.forget(c.ID)
+	e.emit(Event{Time: now, Type: EvTimedOut, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller,
+		Reason: ReasonMaxWait, WaitMS: c.Wait(now).Milliseconds(), Attempts: c.Attempts})
+	e.tel.Drop(c.ID, ReasonMaxWait)
+}
+
+func (e *Engine) forget(id queue.CallID) {
+	if cs := e.calls[id]; cs != nil && cs.maxWait != nil {
+		cs.maxWait.Stop()
+	}
+	delete(e.calls, id)
+}
+
+// Answered reports that agentID picked up the call. The connected event is
+// in the log when it returns, before the SIP side bridges the audio. Other
+// agents still ringing for the call are released.
+func (e *Engine) Answered(ctx context.Context, id queue.CallID, agentID string) error {
+	var err error
+	if derr := e.do(ctx, func() { err = e.answered(e.ctx, id, agentID) }); derr != nil {
+		return derr
+	}
+	return err
+}
+
+func (e *Engine) answered(ctx context.Context, id queue.CallID, agentID string) error {
+	cs := e.calls[id]
+	if cs == nil || cs.phase != phaseRinging || !slices.Contains(cs.ringing, agentID) {
+		return fmt.Errorf("answered %s by %s: %w", id, agentID, ErrUnknownCall)
+	}
+	now := time.Now()
+	e.apply(ctx, agentID, agents.Event{Kind: agents.Answer}, now)
+	for _, other := range cs.ringing {
+		if other != agentID {
+			e.apply(ctx, other, agents.Event{Kind: agents.Cancel}, now)
+		}
+	}
+	cs.phase, cs.agent, cs.connected, cs.ringing = phaseConnected, agentID, now, nil
+	if cs.maxWait != nil {
+		cs.maxWait.Stop()
+	}
+	c := cs.call
+	e.emit(Event{Time: now, Type: EvConnected, CallID: string(id), Queue: c.Queue, Agent: agentID, Caller: c.Caller,
+		WaitMS: c.Wait(now).Milliseconds(), Attempts: c.Attempts, Priority: c.Priority})
+	return nil
+}
+
+// NotAnswered reports that no rung agent took the call. Each agent is
+// released (a miss counts towards auto-pause; "cancelled" does not) and the
+// call goes back to the head of its queue, or times out if its max wait
+// passed meanwhile.
+func (e *Engine) NotAnswered(ctx context.Context, id queue.CallID, results []RingResult) error {
+	var err error
+	if derr := e.do(ctx, func() { err = e.notAnswered(e.ctx, id, results) }); derr != nil {
+		return derr
+	}
+	return err
+}
+
+func (e *Engine) notAnswered(ctx context.Context, id queue.CallID, results []RingResult) error {
+	cs := e.calls[id]
+	if cs == nil || cs.phase != phaseRinging {
+		return fmt.Errorf("not answered %s: %w", id, ErrUnknownCall)
+	}
+	now := time.Now()
+	c := &cs.call
+	for _, agentID := range cs.ringing {
+		reason := ReasonCancelled
+		for _, r := range results {
+			if r.Agent == agentID {
+				reason = r.Reason
+			}
+		}
+		if reason == ReasonCancelled {
+			e.apply(ctx, agentID, agents.Event{Kind: agents.Cancel}, now)
+			continue
+		}
+		e.emit(Event{Time: now, Type: EvRingNoAnswer, CallID: string(id), Queue: c.Queue, Agent: agentID, Reason: reason, Attempts: c.Attempts})
+		c.Missed = append(c.Missed, agentID)
+		a, err := e.apply(ctx, agentID, agents.Event{Kind: agents.Miss}, now)
+		if err == nil && e.cfg.MaxMisses > 0 && a.Misses >= e.cfg.MaxMisses && a.State == agents.Available {
+			e.apply(ctx, agentID, agents.Event{Kind: agents.Pause, Reason: ReasonNoAnswer}, now)
+		}
+	}
+	cs.ringing = nil
+	q := e.queues[c.Queue]
+	if cs.expired || (q.MaxWait > 0 && c.Wait(now) >= q.MaxWait) {
+		e.timeOut(cs, now)
+		return nil
+	}
+	cs.phase = phaseWaiting
+	if err := e.store.Requeue(ctx, *c); err != nil {
+		e.log.Error("requeue after no answer failed; dropping call", "call_id", id, "err", err)
+		e.forget(id)
+		e.emit(Event{Time: now, Type: EvDropped, CallID: string(id), Queue: c.Queue, Reason: "store-error"})
+		e.tel.Drop(id, "store-error")
+		return nil
+	}
+	e.dirty = true
+	return nil
+}
+
+// Ended reports that the caller leg is gone: hung up by the caller or the
+// agent, silent too long, or dropped at shutdown. It records the outcome
+// and frees whatever the call held.
+func (e *Engine) Ended(ctx context.Context, id queue.CallID, reason string) error {
+	var err error
+	if derr := e.do(ctx, func() { err = e.ended(e.ctx, id, reason) }); derr != nil {
+		return derr
+	}
+	return err
+}
+
+func (e *Engine) ended(ctx context.Context, id queue.CallID, reason string) error {
+	cs := e.calls[id]
+	if cs == nil {
+		return nil // already timed out or dropped: nothing held
+	}
+	now := time.Now()
+	c := cs.call
+	e.forget(id)
+	ev := Event{Time: now, CallID: string(id), Queue: c.Queue, Caller: c.Caller, Reason: reason, Attempts: c.Attempts, Priority: c.Priority}
+	switch cs.phase {
+	case phaseWaiting:
+		if _, err := e.store.Remove(ctx, id); err != nil && !errors.Is(err, ErrCallNotWaiting) {
+			e.log.Warn("remove ended call", "call_id", id, "err", err)
+		}
+		ev.Type, ev.WaitMS = abandonType(reason), c.Wait(now).Milliseconds()
+	case phaseRinging:
+		for _, a := range cs.ringing {
+			e.apply(ctx, a, agents.Event{Kind: agents.Cancel}, now)
+		}
+		ev.Type, ev.WaitMS, ev.Agents = abandonType(reason), c.Wait(now).Milliseconds(), cs.ringing
+		e.dirty = true
+	case phaseConnected:
+		ev.Type, ev.Agent = EvCompleted, cs.agent
+		ev.WaitMS = cs.connected.Sub(c.Arrived).Milliseconds()
+		ev.TalkMS = now.Sub(cs.connected).Milliseconds()
+		e.emit(ev)
+		e.hangup(ctx, cs.agent, c.Queue, now)
+		return nil
+	}
+	e.emit(ev)
+	return nil
+}
+
+// abandonType tells a caller who gave up from a call the ACD ended.
+func abandonType(reason string) EventType {
+	if reason == ReasonShutdown {
+		return EvDropped
+	}
+	return EvAbandoned
+}

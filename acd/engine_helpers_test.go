@@ -1,0 +1,468 @@
+package acd_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/sme/acd/acd"
+	"github.com/sme/acd/acd/memstore"
+	"github.com/sme/acd/agents"
+	"github.com/sme/acd/queue"
+)
+
+// eventLog is an acd.EventLog kept in memory, in the order written.
+type eventLog struct {
+	mu  sync.Mutex
+	evs []acd.Event
+}
+
+func (l *eventLog) Append(ev acd.Event) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ev.Agents = slices.Clone(ev.Agents)
+	l.evs = append(l.evs, ev)
+	return nil
+}
+
+func (l *eventLog) all() []acd.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.evs)
+}
+
+// of returns the events of one type.
+func (l *eventLog) of(typ acd.EventType) []acd.Event {
+	var out []acd.Event
+	for _, ev := range l.all() {
+		if ev.Type == typ {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// callTypes lists the call events (agent-state left out) of one call.
+func (l *eventLog) callTypes(id queue.CallID) []acd.EventType {
+	var out []acd.EventType
+	for _, ev := range l.all() {
+		if ev.CallID == string(id) && ev.Type != acd.EvAgentState {
+			out = append(out, ev.Type)
+		}
+	}
+	return out
+}
+
+// callEvent returns the single event of typ for the call, failing otherwise.
+func (l *eventLog) callEvent(t testing.TB, id queue.CallID, typ acd.EventType) acd.Event {
+	t.Helper()
+	var got []acd.Event
+	for _, ev := range l.of(typ) {
+		if ev.CallID == string(id) {
+			got = append(got, ev)
+		}
+	}
+	if len(got) != 1 {
+		t.Fatalf("call %s: %d %q events, want 1; log:\n%s", id, len(got), typ, l)
+	}
+	return got[0]
+}
+
+// agentStates lists an agent's state changes as "state/reason".
+func (l *eventLog) agentStates(id string) []string {
+	var out []string
+	for _, ev := range l.of(acd.EvAgentState) {
+		if ev.Agent == id {
+			out = append(out, ev.State+"/"+ev.Reason)
+		}
+	}
+	return out
+}
+
+func (l *eventLog) String() string {
+	s := ""
+	for _, ev := range l.all() {
+		s += fmt.Sprintf("  %s %-14s call=%s queue=%s agent=%s agents=%v state=%s reason=%s wait=%d talk=%d att=%d\n",
+			ev.Time.Format("15:04:05.000"), ev.Type, ev.CallID, ev.Queue, ev.Agent, ev.Agents, ev.State, ev.Reason, ev.WaitMS, ev.TalkMS, ev.Attempts)
+	}
+	return s
+}
+
+type dropped struct {
+	ID     queue.CallID
+	Reason string
+}
+
+// fakeTel records what the engine asks of the SIP side. onOffer, when set,
+// runs inside Offer (on the engine goroutine) and must not block.
+type fakeTel struct {
+	mu      sync.Mutex
+	offers  []acd.Assignment
+	drops   []dropped
+	onOffer func(acd.Assignment)
+}
+
+func (f *fakeTel) Offer(a acd.Assignment) {
+	f.mu.Lock()
+	f.offers = append(f.offers, a)
+	h := f.onOffer
+	f.mu.Unlock()
+	if h != nil {
+		h(a)
+	}
+}
+
+func (f *fakeTel) Drop(id queue.CallID, reason string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.drops = append(f.drops, dropped{id, reason})
+}
+
+// takeOffers returns the offers made since the last call.
+func (f *fakeTel) takeOffers() []acd.Assignment {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.offers
+	f.offers = nil
+	return out
+}
+
+func (f *fakeTel) takeDrops() []dropped {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.drops
+	f.drops = nil
+	return out
+}
+
+// strictStore behaves like a networked store: an operation under a
+// cancelled context fails, as it would with Redis.
+type strictStore struct {
+	acd.Store
+}
+
+func (s strictStore) check(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("strict store: %s: %w", op, err)
+	}
+	return nil
+}
+
+func (s strictStore) PutAgent(ctx context.Context, a agents.Agent) error {
+	if err := s.check(ctx, "put agent"); err != nil {
+		return err
+	}
+	return s.Store.PutAgent(ctx, a)
+}
+
+func (s strictStore) Agent(ctx context.Context, id string) (agents.Agent, error) {
+	if err := s.check(ctx, "agent"); err != nil {
+		return agents.Agent{}, err
+	}
+	return s.Store.Agent(ctx, id)
+}
+
+func (s strictStore) Agents(ctx context.Context) ([]agents.Agent, error) {
+	if err := s.check(ctx, "agents"); err != nil {
+		return nil, err
+	}
+	return s.Store.Agents(ctx)
+}
+
+func (s strictStore) Apply(ctx context.Context, id string, ev agents.Event, now time.Time) (agents.Agent, error) {
+	if err := s.check(ctx, "apply"); err != nil {
+		return agents.Agent{}, err
+	}
+	return s.Store.Apply(ctx, id, ev, now)
+}
+
+func (s strictStore) Enqueue(ctx context.Context, c queue.Call, maxLen int) error {
+	if err := s.check(ctx, "enqueue"); err != nil {
+		return err
+	}
+	return s.Store.Enqueue(ctx, c, maxLen)
+}
+
+func (s strictStore) Requeue(ctx context.Context, c queue.Call) error {
+	if err := s.check(ctx, "requeue"); err != nil {
+		return err
+	}
+	return s.Store.Requeue(ctx, c)
+}
+
+func (s strictStore) Remove(ctx context.Context, id queue.CallID) (queue.Call, error) {
+	if err := s.check(ctx, "remove"); err != nil {
+		return queue.Call{}, err
+	}
+	return s.Store.Remove(ctx, id)
+}
+
+func (s strictStore) Waiting(ctx context.Context) ([]queue.Call, error) {
+	if err := s.check(ctx, "waiting"); err != nil {
+		return nil, err
+	}
+	return s.Store.Waiting(ctx)
+}
+
+func (s strictStore) Claim(ctx context.Context, id queue.CallID, ids []string, now time.Time) (queue.Call, []string, error) {
+	if err := s.check(ctx, "claim"); err != nil {
+		return queue.Call{}, nil, err
+	}
+	return s.Store.Claim(ctx, id, ids, now)
+}
+
+func (s strictStore) Register(ctx context.Context, username string, c acd.Contact) error {
+	if err := s.check(ctx, "register"); err != nil {
+		return err
+	}
+	return s.Store.Register(ctx, username, c)
+}
+
+func (s strictStore) Unregister(ctx context.Context, username, uri string) error {
+	if err := s.check(ctx, "unregister"); err != nil {
+		return err
+	}
+	return s.Store.Unregister(ctx, username, uri)
+}
+
+func (s strictStore) Contacts(ctx context.Context, username string, now time.Time) ([]acd.Contact, error) {
+	if err := s.check(ctx, "contacts"); err != nil {
+		return nil, err
+	}
+	return s.Store.Contacts(ctx, username, now)
+}
+
+// logRecorder is a slog.Handler keeping every record, so a test can insist
+// the engine logged no error.
+type logRecorder struct {
+	mu   sync.Mutex
+	recs []string
+}
+
+func (r *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *logRecorder) WithAttrs([]slog.Attr) slog.Handler       { return r }
+func (r *logRecorder) WithGroup(string) slog.Handler            { return r }
+func (r *logRecorder) Handle(_ context.Context, rec slog.Record) error {
+	if rec.Level < slog.LevelWarn {
+		return nil
+	}
+	s := rec.Level.String() + " " + rec.Message
+	rec.Attrs(func(a slog.Attr) bool { s += " " + a.String(); return true })
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.recs = append(r.recs, s)
+	return nil
+}
+
+func (r *logRecorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.recs
+	r.recs = nil
+	return out
+}
+
+// harness is one running engine over a memory store, a fake telephony side
+// and an in-memory event log. Build it inside a synctest bubble (or not, for
+// real-time tests); Cleanup stops the engine and fails the test if the
+// engine logged a warning or an error that the test did not take.
+type harness struct {
+	t      testing.TB
+	ctx    context.Context
+	store  *memstore.Store
+	tel    *fakeTel
+	events *eventLog
+	logs   *logRecorder
+	eng    *acd.Engine
+}
+
+func newHarness(t testing.TB, cfg acd.EngineConfig) *harness {
+	t.Helper()
+	h := &harness{t: t, store: memstore.New(), tel: &fakeTel{}, events: &eventLog{}, logs: &logRecorder{}}
+	if cfg.Node == "" {
+		cfg.Node = "node-1"
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = 1
+	}
+	eng, err := acd.NewEngine(cfg, strictStore{h.store}, h.tel, h.events, slog.New(h.logs))
+	if err != nil {
+		t.Fatalf("NewEngine: %v", err)
+	}
+	h.eng = eng
+	runCtx, cancel := context.WithCancel(context.Background())
+	h.ctx = t.Context()
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(runCtx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run returned %v", err)
+		}
+		if logs := h.logs.take(); len(logs) > 0 {
+			t.Errorf("engine logged:\n%v", logs)
+		}
+	})
+	return h
+}
+
+// queueCfg is a queue with a 15 s ring timeout and no wrap-up, max wait or
+// length limit unless changed.
+func queueCfg(name string, s acd.Strategy) acd.QueueConfig {
+	return acd.QueueConfig{Name: name, Number: "1" + name, Strategy: s, RingTimeout: 15 * time.Second}
+}
+
+func username(id string) string { return "sip-" + id }
+
+// addAgentNoPhone puts a logged-in agent in the store without a registered phone.
+func (h *harness) addAgentNoPhone(id string, queues ...string) {
+	h.t.Helper()
+	a := agents.Agent{ID: id, Username: username(id), Name: "Agent " + id, Queues: queues}
+	if err := h.store.PutAgent(h.ctx, a); err != nil {
+		h.t.Fatalf("PutAgent %s: %v", id, err)
+	}
+	if _, err := h.store.Apply(h.ctx, id, agents.Event{Kind: agents.Login}, time.Now()); err != nil {
+		h.t.Fatalf("login %s: %v", id, err)
+	}
+}
+
+// register gives the agent a phone that stays registered for a day.
+func (h *harness) register(id string) {
+	h.t.Helper()
+	c := acd.Contact{URI: "sip:" + username(id) + "@192.0.2.1:5060", Source: "192.0.2.1:5060", Transport: "udp",
+		Expires: time.Now().Add(24 * time.Hour), CallID: "reg-" + id, CSeq: 1}
+	if err := h.store.Register(h.ctx, username(id), c); err != nil {
+		h.t.Fatalf("register %s: %v", id, err)
+	}
+}
+
+// addAgent puts an Available, reachable agent in the store and nudges the engine.
+func (h *harness) addAgent(id string, queues ...string) {
+	h.t.Helper()
+	h.addAgentNoPhone(id, queues...)
+	h.register(id)
+	h.eng.Nudge()
+}
+
+func (h *harness) agent(id string) agents.Agent {
+	h.t.Helper()
+	a, err := h.store.Agent(h.ctx, id)
+	if err != nil {
+		h.t.Fatalf("agent %s: %v", id, err)
+	}
+	return a
+}
+
+func (h *harness) wantState(id string, want agents.State) agents.Agent {
+	h.t.Helper()
+	a := h.agent(id)
+	if a.State != want {
+		h.t.Fatalf("agent %s is %s (pause reason %q), want %s; log:\n%s", id, a.State, a.PauseReason, want, h.events)
+	}
+	return a
+}
+
+func (h *harness) enqueue(id, q string) {
+	h.t.Helper()
+	if err := h.eng.Enqueue(h.ctx, queue.Call{ID: queue.CallID(id), Queue: q, Caller: "+4420" + id}); err != nil {
+		h.t.Fatalf("Enqueue %s: %v", id, err)
+	}
+}
+
+func (h *harness) answer(id queue.CallID, agentID string) {
+	h.t.Helper()
+	if err := h.eng.Answered(h.ctx, id, agentID); err != nil {
+		h.t.Fatalf("Answered %s by %s: %v", id, agentID, err)
+	}
+}
+
+func (h *harness) end(id queue.CallID, reason string) {
+	h.t.Helper()
+	if err := h.eng.Ended(h.ctx, id, reason); err != nil {
+		h.t.Fatalf("Ended %s: %v", id, err)
+	}
+}
+
+func (h *harness) missed(id queue.CallID, results ...acd.RingResult) {
+	h.t.Helper()
+	if err := h.eng.NotAnswered(h.ctx, id, results); err != nil {
+		h.t.Fatalf("NotAnswered %s: %v", id, err)
+	}
+}
+
+// wantOffer takes the offers made so far and insists they are exactly one,
+// for the call, ringing exactly these agents.
+func (h *harness) wantOffer(call string, agentIDs ...string) acd.Assignment {
+	h.t.Helper()
+	offers := h.tel.takeOffers()
+	if len(offers) != 1 {
+		h.t.Fatalf("got %d offers %s, want 1 for %s to %v; log:\n%s", len(offers), describe(offers), call, agentIDs, h.events)
+	}
+	a := offers[0]
+	if string(a.Call.ID) != call || !slices.Equal(targets(a), agentIDs) {
+		h.t.Fatalf("offer %s, want %s to %v", describe(offers), call, agentIDs)
+	}
+	for _, tg := range a.Targets {
+		if len(tg.Contacts) == 0 || tg.Contacts[0].URI != "sip:"+username(tg.Agent.ID)+"@192.0.2.1:5060" {
+			h.t.Errorf("offer %s: target %s has contacts %+v", call, tg.Agent.ID, tg.Contacts)
+		}
+	}
+	return a
+}
+
+func (h *harness) wantNoOffer() {
+	h.t.Helper()
+	if offers := h.tel.takeOffers(); len(offers) > 0 {
+		h.t.Fatalf("unexpected offers %s; log:\n%s", describe(offers), h.events)
+	}
+}
+
+func (h *harness) waiting() []queue.CallID {
+	h.t.Helper()
+	w, err := h.store.Waiting(h.ctx)
+	if err != nil {
+		h.t.Fatalf("Waiting: %v", err)
+	}
+	var ids []queue.CallID
+	for _, c := range w {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+func (h *harness) active() int {
+	h.t.Helper()
+	n, err := h.eng.ActiveCalls(h.ctx)
+	if err != nil {
+		h.t.Fatalf("ActiveCalls: %v", err)
+	}
+	return n
+}
+
+func targets(a acd.Assignment) []string {
+	var ids []string
+	for _, tg := range a.Targets {
+		ids = append(ids, tg.Agent.ID)
+	}
+	return ids
+}
+
+func describe(offers []acd.Assignment) string {
+	s := ""
+	for _, a := range offers {
+		s += fmt.Sprintf("[%s→%v] ", a.Call.ID, targets(a))
+	}
+	return s
+}
+
+// sleep moves the bubble's fake clock on by d and lets every timer that
+// came due run to completion.
+func sleep(d time.Duration) {
+	time.Sleep(d)
+	synctest.Wait()
+}

@@ -1,0 +1,79 @@
+package acd
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/sme/acd/agents"
+)
+
+// route runs Route over this node's waiting calls and the reachable
+// available agents, claims each chosen agent in the store and hands the
+// offer to the telephony side.
+func (e *Engine) route(ctx context.Context) {
+	now := time.Now()
+	all, err := e.store.Agents(ctx)
+	if err != nil {
+		e.log.Error("route: list agents", "err", err)
+		return
+	}
+	contacts := map[string][]Contact{}
+	var free []agents.Agent
+	for _, a := range all {
+		if a.State != agents.Available {
+			continue
+		}
+		cs, err := e.store.Contacts(ctx, a.Username, now)
+		if err != nil || len(cs) == 0 {
+			continue // not reachable: never offer a call to a phone that is not there
+		}
+		contacts[a.ID] = cs
+		free = append(free, a)
+	}
+	if len(free) == 0 {
+		return
+	}
+	waiting, err := e.store.Waiting(ctx)
+	if err != nil {
+		e.log.Error("route: list waiting calls", "err", err)
+		return
+	}
+	mine := waiting[:0:0]
+	for _, c := range waiting {
+		if cs := e.calls[c.ID]; cs != nil && cs.phase == phaseWaiting {
+			mine = append(mine, c)
+		}
+	}
+	byID := map[string]agents.Agent{}
+	for _, a := range free {
+		byID[a.ID] = a
+	}
+	for _, off := range Route(now, mine, free, e.policies, e.rng) {
+		e.offer(ctx, off, byID, contacts, now)
+	}
+}
+
+func (e *Engine) offer(ctx context.Context, off Offer, byID map[string]agents.Agent, contacts map[string][]Contact, now time.Time) {
+	c, claimed, err := e.store.Claim(ctx, off.Call, off.Agents, now)
+	if err != nil {
+		if !errors.Is(err, ErrNoAgentClaimed) && !errors.Is(err, ErrCallNotWaiting) {
+			e.log.Error("route: claim", "call_id", off.Call, "err", err)
+		}
+		e.dirty = e.dirty || errors.Is(err, ErrNoAgentClaimed)
+		return
+	}
+	cs := e.calls[off.Call]
+	c.Attempts++
+	cs.call, cs.phase, cs.ringing = c, phaseRinging, claimed
+	a := Assignment{Call: c, RingTimeout: e.queues[c.Queue].RingTimeout}
+	for _, id := range claimed {
+		ag := byID[id]
+		ag.State, ag.StateSince, ag.LastOffered = agents.Ringing, now, now
+		a.Targets = append(a.Targets, Target{Agent: ag, Contacts: contacts[id]})
+		e.emit(Event{Time: now, Type: EvAgentState, Agent: id, State: agents.Ringing.String(), Reason: "offer", CallID: string(c.ID)})
+	}
+	e.emit(Event{Time: now, Type: EvOffered, CallID: string(c.ID), Queue: c.Queue, Agents: claimed, Attempts: c.Attempts,
+		WaitMS: c.Wait(now).Milliseconds()})
+	e.tel.Offer(a)
+}
