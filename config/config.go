@@ -48,6 +48,11 @@ type SIP struct {
 	Advertise string
 	// Realm is the digest-authentication realm agents' phones authenticate in.
 	Realm string
+	// DigestAlgorithms are offered in this order, one WWW-Authenticate each
+	// (RFC 8760 §2.4: most preferred first). Some phones and sipp take the
+	// first challenge even when they cannot do it: list "MD5" first or
+	// alone for them.
+	DigestAlgorithms []string
 	// TrustedTrunks are IPs or CIDRs whose INVITEs need no authentication.
 	TrustedTrunks []string
 	// MaxMisses is how many consecutive ring-no-answers pause an agent with

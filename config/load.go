@@ -110,12 +110,13 @@ func defaultConfig() *Config {
 	return &Config{
 		NodeID: "acd-1",
 		SIP: SIP{
-			ListenUDP:       "127.0.0.1:5060",
-			ListenTCP:       "127.0.0.1:5060",
-			Realm:           "acd",
-			MaxMisses:       3,
-			LoginOnRegister: true,
-			ShutdownGrace:   30 * time.Second,
+			ListenUDP:        "127.0.0.1:5060",
+			ListenTCP:        "127.0.0.1:5060",
+			Realm:            "acd",
+			DigestAlgorithms: []string{"SHA-256", "MD5"},
+			MaxMisses:        3,
+			LoginOnRegister:  true,
+			ShutdownGrace:    30 * time.Second,
 		},
 		RTP: RTP{
 			PortMin:        20000,

@@ -40,6 +40,7 @@ func (d *decoder) sip(n *yaml.Node, path string, s *SIP) {
 		"listen_tcp":        d.str(&s.ListenTCP),
 		"advertise":         d.str(&s.Advertise),
 		"realm":             d.str(&s.Realm),
+		"digest_algorithms": d.strs(&s.DigestAlgorithms),
 		"trusted_trunks":    d.strs(&s.TrustedTrunks),
 		"max_misses":        d.integer(&s.MaxMisses),
 		"login_on_register": d.boolean(&s.LoginOnRegister),

@@ -81,6 +81,19 @@ func (v *validator) sip() {
 	if s.Realm == "" {
 		v.fail("sip.realm", "is required")
 	}
+	if len(s.DigestAlgorithms) == 0 {
+		v.fail("sip.digest_algorithms", "needs at least one of SHA-256, MD5")
+	}
+	seenAlg := map[string]bool{}
+	for i, a := range s.DigestAlgorithms {
+		if a != "SHA-256" && a != "MD5" {
+			v.fail(element("sip.digest_algorithms", i), "unknown algorithm %q (use SHA-256 or MD5)", a)
+		}
+		if seenAlg[a] {
+			v.fail(element("sip.digest_algorithms", i), "%q listed twice", a)
+		}
+		seenAlg[a] = true
+	}
 	for i, t := range s.TrustedTrunks {
 		if _, err := parsePrefix(t); err != nil {
 			v.fail(element("sip.trusted_trunks", i), "%q is not an IP address or CIDR prefix", t)

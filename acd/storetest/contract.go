@@ -95,8 +95,7 @@ func putAgent(t *testing.T, s acd.Store, id string, state agents.State, queues .
 		t.Fatalf("PutAgent(%s): %v", id, err)
 	}
 	for i, ev := range pathTo(state) {
-		var err error
-		if a, err = s.Apply(ctx, id, ev, at(i+1)); err != nil {
+		if _, err := s.Apply(ctx, id, ev, at(i+1)); err != nil {
 			t.Fatalf("Apply(%s, %s): %v", id, ev.Kind, err)
 		}
 	}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/sme/acd/acd"
+	"github.com/sme/acd/agents"
+	"github.com/sme/acd/config"
+	"github.com/sme/acd/sip"
+	"github.com/sme/acd/sip/media"
+)
+
+// sipConfig opens the SIP sockets and turns the config into sip.Config.
+func sipConfig(cfg *config.Config, hold func() media.Source) (sip.Config, error) {
+	sc := sip.Config{
+		Advertise: cfg.SIP.Advertise, Realm: cfg.SIP.Realm, DigestAlgorithms: cfg.SIP.DigestAlgorithms, TrustedTrunks: cfg.TrustedPrefixes(),
+		PortMin: cfg.RTP.PortMin, PortMax: cfg.RTP.PortMax, SilenceTimeout: cfg.RTP.SilenceTimeout,
+		HoldAudio: hold,
+	}
+	passwords := map[string]string{}
+	ids := map[string]string{}
+	for _, a := range cfg.Agents {
+		passwords[a.Username] = a.Password
+		ids[a.Username] = a.ID
+	}
+	sc.Password = func(u string) (string, bool) { p, ok := passwords[u]; return p, ok }
+	sc.AgentID = func(u string) (string, bool) { id, ok := ids[u]; return id, ok }
+	var err error
+	if cfg.SIP.ListenUDP != "" {
+		if sc.UDP, err = net.ListenPacket("udp", cfg.SIP.ListenUDP); err != nil {
+			return sc, fmt.Errorf("listen sip udp: %w", err)
+		}
+	}
+	if cfg.SIP.ListenTCP != "" {
+		if sc.TCP, err = net.Listen("tcp", cfg.SIP.ListenTCP); err != nil {
+			return sc, fmt.Errorf("listen sip tcp: %w", err)
+		}
+	}
+	return sc, nil
+}
+
+// loginOnRegister logs an Offline agent in when their first phone
+// registers, if the config asks for it.
+func loginOnRegister(eng *acd.Engine, ids func(string) (string, bool)) func(username string) {
+	return func(username string) {
+		id, ok := ids(username)
+		if !ok {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, _ = eng.Command(ctx, id, agents.Event{Kind: agents.Login})
+		eng.Nudge()
+	}
+}

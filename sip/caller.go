@@ -1,0 +1,131 @@
+package sip
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/emiago/sipgo"
+	gosip "github.com/emiago/sipgo/sip"
+
+	"github.com/sme/acd/acd"
+	"github.com/sme/acd/queue"
+	"github.com/sme/acd/sip/media"
+)
+
+// callerLeg owns one caller's call from the 200 OK to the end: hold audio,
+// ringing agents when the engine offers, the bridge, and every way the call
+// can end, in one select loop.
+type callerLeg struct {
+	s      *Server
+	call   queue.Call
+	remote media.Remote
+	log    *slog.Logger
+
+	offers chan acd.Assignment
+	drops  chan string
+
+	dlg   *sipgo.DialogServerSession
+	codec media.Codec
+	rtp   *media.Leg // caller-facing RTP, from answer to the end
+	hold  *media.Player
+}
+
+func newCallerLeg(s *Server, call queue.Call, remote media.Remote) *callerLeg {
+	return &callerLeg{s: s, call: call, remote: remote,
+		log:    s.log.With("call_id", call.ID, "queue", call.Queue),
+		offers: make(chan acd.Assignment, 1), drops: make(chan string, 1)}
+}
+
+// offer hands an assignment from the engine to the leg's goroutine.
+func (l *callerLeg) offer(a acd.Assignment) {
+	select {
+	case l.offers <- a:
+	default:
+		l.log.Error("offer dropped: leg already has one pending")
+	}
+}
+
+// drop asks the leg to end the call for reason.
+func (l *callerLeg) drop(reason string) {
+	select {
+	case l.drops <- reason:
+	default:
+	}
+}
+
+// run answers the INVITE and serves the call until it ends. The engine
+// already queued the call; every exit reports to the engine exactly once.
+func (l *callerLeg) run(req *gosip.Request, tx gosip.ServerTransaction) {
+	reason := l.serve(req, tx)
+	l.s.legs.Delete(l.call.ID) // before Ended: no offer may arrive after it
+	if l.hold != nil {
+		l.hold.Stop()
+	}
+	if l.rtp != nil {
+		l.rtp.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := l.s.engine.Ended(ctx, l.call.ID, reason); err != nil {
+		l.log.Error("report call end", "err", err)
+	}
+	l.log.Debug("call ended", "reason", reason)
+}
+
+// serve returns why the call ended.
+func (l *callerLeg) serve(req *gosip.Request, tx gosip.ServerTransaction) string {
+	dlg, err := l.s.inbound.ReadInvite(req, tx)
+	if err != nil {
+		l.log.Warn("read invite", "err", err)
+		return acd.ReasonCaller
+	}
+	l.dlg = dlg
+	defer dlg.Close()
+	_ = dlg.Respond(gosip.StatusTrying, "Trying", nil)
+	l.codec, _ = media.Negotiate(l.remote)
+	conn, err := l.s.ports.ListenUDP(l.s.rtpIP)
+	if err != nil {
+		l.log.Error("no rtp port", "err", err)
+		_ = dlg.Respond(gosip.StatusServiceUnavailable, "Service Unavailable", nil)
+		return acd.ReasonCaller
+	}
+	l.rtp = l.s.newLeg(conn, l.remote, l.codec, l.log)
+	l.hold, err = media.NewPlayer(l.s.cfg.HoldAudio(), l.rtp.Sender(), l.codec)
+	if err != nil {
+		_ = dlg.Respond(gosip.StatusNotAcceptableHere, "Not Acceptable Here", nil)
+		return acd.ReasonCaller
+	}
+	answer := media.BuildAnswer(l.remote, l.rtp.LocalAddr(), uint64(time.Now().UnixNano()), l.codec)
+	if err := dlg.RespondSDP(answer); err != nil {
+		l.log.Info("caller gone before ACK", "err", err)
+		return acd.ReasonCaller
+	}
+	go func() { _ = l.hold.Run(dlg.Context()) }()
+	go func() { _ = l.rtp.Run(dlg.Context()) }()
+
+	for {
+		select {
+		case <-dlg.Context().Done():
+			return acd.ReasonCaller
+		case reason := <-l.drops:
+			l.bye(dlg)
+			return reason
+		case <-l.rtp.Done():
+			l.bye(dlg)
+			return acd.ReasonRTPTimeout
+		case a := <-l.offers:
+			if reason, ended := l.ringAndTalk(a); ended {
+				return reason
+			}
+		}
+	}
+}
+
+func (l *callerLeg) bye(dlg *sipgo.DialogServerSession) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := dlg.Bye(ctx); err != nil {
+		l.log.Debug("bye caller", "err", err)
+	}
+}

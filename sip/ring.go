@@ -1,0 +1,144 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/emiago/sipgo"
+	gosip "github.com/emiago/sipgo/sip"
+
+	"github.com/sme/acd/acd"
+	"github.com/sme/acd/sip/media"
+)
+
+// ringOutcome is how one INVITE to one agent phone ended.
+type ringOutcome struct {
+	agent  string
+	dlg    *sipgo.DialogClientSession
+	rtp    *media.Leg
+	status int   // final non-2xx status, 0 if none
+	err    error // transport error or context end
+}
+
+// ringAndTalk rings the assignment's agents (every registered phone of each,
+// RFC 3261 §16.7 style forking done by us), bridges the first to answer and
+// serves the call until it ends. ended is false when nobody answered and the
+// call went back to the queue.
+func (l *callerLeg) ringAndTalk(a acd.Assignment) (reason string, ended bool) {
+	ringCtx, stopRinging := context.WithTimeout(context.Background(), a.RingTimeout)
+	defer stopRinging()
+	results := make(chan ringOutcome)
+	cancels := map[*context.CancelFunc]string{}
+	n := 0
+	for _, t := range a.Targets {
+		for _, c := range t.Contacts {
+			ctx, cancel := context.WithCancel(ringCtx)
+			cancels[&cancel] = t.Agent.ID
+			n++
+			go func() { results <- l.inviteAgent(ctx, t, c) }()
+		}
+	}
+	var (
+		winner   *ringOutcome
+		outcomes []ringOutcome
+		gone     string // why the caller side ended while ringing
+	)
+	cancelAll := func() {
+		for c := range cancels {
+			(*c)()
+		}
+	}
+	for len(outcomes) < n {
+		select {
+		case o := <-results:
+			outcomes = append(outcomes, o)
+			if o.dlg != nil && winner == nil && gone == "" {
+				winner = &outcomes[len(outcomes)-1]
+				cancelAll()
+			} else if o.dlg != nil {
+				l.hangupAgent(o) // a second phone answered too late
+			}
+		case <-l.dlg.Context().Done():
+			if gone == "" {
+				gone = acd.ReasonCaller
+				cancelAll()
+			}
+		case r := <-l.drops:
+			if gone == "" {
+				gone = r
+				cancelAll()
+			}
+		}
+	}
+	if gone != "" {
+		if winner != nil {
+			l.hangupAgent(*winner)
+		}
+		if gone != acd.ReasonCaller {
+			l.bye(l.dlg)
+		}
+		return gone, true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if winner == nil {
+		if err := l.s.engine.NotAnswered(ctx, l.call.ID, ringResults(a, outcomes)); err != nil {
+			l.log.Error("report no answer", "err", err)
+		}
+		return "", false
+	}
+	if err := l.s.engine.Answered(ctx, l.call.ID, winner.agent); err != nil {
+		l.log.Error("report answer", "err", err)
+		l.hangupAgent(*winner)
+		l.bye(l.dlg)
+		return acd.ReasonShutdown, true
+	}
+	return l.talk(*winner), true
+}
+
+// ringResults says, per agent, why nobody took the call: busy or declined
+// beats no-answer beats unreachable, since one phone's answer is what counts.
+func ringResults(a acd.Assignment, outcomes []ringOutcome) []acd.RingResult {
+	var res []acd.RingResult
+	for _, t := range a.Targets {
+		reason := acd.ReasonUnreachable
+		rank := 0
+		for _, o := range outcomes {
+			if o.agent != t.Agent.ID {
+				continue
+			}
+			r, k := classify(o)
+			if k > rank {
+				reason, rank = r, k
+			}
+		}
+		res = append(res, acd.RingResult{Agent: t.Agent.ID, Reason: reason})
+	}
+	return res
+}
+
+func classify(o ringOutcome) (string, int) {
+	switch {
+	case o.status == gosip.StatusBusyHere || o.status == 600:
+		return "busy", 4
+	case o.status == 603:
+		return "declined", 3
+	case o.status == gosip.StatusRequestTerminated, errors.Is(o.err, context.DeadlineExceeded), errors.Is(o.err, context.Canceled):
+		return acd.ReasonNoAnswer, 2
+	}
+	return acd.ReasonUnreachable, 1
+}
+
+// hangupAgent ends an agent dialog we will not use and frees its RTP port.
+func (l *callerLeg) hangupAgent(o ringOutcome) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := o.dlg.Bye(ctx); err != nil {
+		l.log.Debug("bye agent", "agent", o.agent, "err", err)
+	}
+	o.dlg.Close()
+	if o.rtp != nil {
+		o.rtp.Close()
+	}
+}

@@ -1,0 +1,209 @@
+// Package sip is the telephony side of the ACD and the only code that
+// touches sipgo and pion: the registrar, the caller leg (UAS) that answers
+// and plays hold audio, the agent leg (UAC) that rings agents, and the RTP
+// bridge between them. It implements acd.Telephony for the engine.
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	gosip "github.com/emiago/sipgo/sip"
+
+	"github.com/sme/acd/acd"
+	"github.com/sme/acd/queue"
+	"github.com/sme/acd/sip/media"
+)
+
+// Config is what the SIP side needs from the config file, already parsed.
+type Config struct {
+	// UDP and TCP are the sockets to serve SIP on (either may be nil);
+	// opening them in the caller lets tests bind port 0.
+	UDP net.PacketConn
+	TCP net.Listener
+	// Advertise is the host or IP put in Contact, Via and SDP.
+	Advertise string
+	// Realm is the digest realm; DigestAlgorithms the challenges offered.
+	Realm            string
+	DigestAlgorithms []string
+	// TrustedTrunks are source networks whose INVITEs need no auth.
+	TrustedTrunks []netip.Prefix
+	// PortMin and PortMax bound the RTP ports.
+	PortMin, PortMax int
+	// SilenceTimeout ends a call whose peer sent no RTP for that long.
+	SilenceTimeout time.Duration
+	// HoldAudio makes the source of hold audio for one call.
+	HoldAudio func() media.Source
+	// Password returns a SIP username's password, for digest auth.
+	Password func(username string) (string, bool)
+	// AgentID maps a SIP username to its agent id (feature codes).
+	AgentID func(username string) (string, bool)
+	// OnFirstContact runs when an agent's first phone registers.
+	OnFirstContact func(username string)
+}
+
+// Server is the SIP user agent of the ACD.
+type Server struct {
+	cfg    Config
+	engine *acd.Engine
+	store  acd.Store
+	log    *slog.Logger
+
+	ua        *sipgo.UserAgent
+	srv       *sipgo.Server
+	client    *sipgo.Client
+	tcpClient *sipgo.Client
+	inbound   *sipgo.DialogServerCache
+	outbound  *sipgo.DialogClientCache
+	auth      *Authenticator
+	registrar *Registrar
+	ports     *media.PortPool
+	rtpIP     netip.Addr
+
+	legs     sync.Map // queue.CallID → *callerLeg
+	draining atomic.Bool
+	calls    sync.WaitGroup
+}
+
+// NewServer builds the SIP side over the engine and store.
+func NewServer(cfg Config, engine *acd.Engine, store acd.Store, log *slog.Logger) (*Server, error) {
+	if cfg.UDP == nil && cfg.TCP == nil {
+		return nil, errors.New("new sip server: no listener")
+	}
+	rtpIP, err := netip.ParseAddr(cfg.Advertise)
+	if err != nil {
+		return nil, fmt.Errorf("new sip server: advertise address must be an IP: %w", err)
+	}
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("acd"), sipgo.WithUserAgentHostname(cfg.Advertise))
+	if err != nil {
+		return nil, fmt.Errorf("new sip server: %w", err)
+	}
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(log))
+	if err != nil {
+		return nil, fmt.Errorf("new sip server: %w", err)
+	}
+	s := &Server{cfg: cfg, engine: engine, store: store, log: log, ua: ua, srv: srv,
+		ports: media.NewPortPool(cfg.PortMin, cfg.PortMax), rtpIP: rtpIP}
+	var contactPort int
+	if cfg.UDP != nil {
+		addr := cfg.UDP.LocalAddr().(*net.UDPAddr)
+		contactPort = addr.Port
+		s.client, err = sipgo.NewClient(ua, sipgo.WithClientLogger(log), sipgo.WithClientHostname(cfg.Advertise),
+			sipgo.WithClientConnectionAddr(addr.String()))
+	}
+	if err == nil && cfg.TCP != nil {
+		addr := cfg.TCP.Addr().(*net.TCPAddr)
+		if contactPort == 0 {
+			contactPort = addr.Port
+		}
+		s.tcpClient, err = sipgo.NewClient(ua, sipgo.WithClientLogger(log), sipgo.WithClientHostname(cfg.Advertise))
+		if s.client == nil {
+			s.client = s.tcpClient
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("new sip server: %w", err)
+	}
+	contact := gosip.ContactHeader{Address: gosip.Uri{Scheme: "sip", User: "acd", Host: cfg.Advertise, Port: contactPort}}
+	s.inbound = sipgo.NewDialogServerCache(s.client, contact)
+	s.outbound = sipgo.NewDialogClientCache(s.client, contact)
+	s.auth = NewAuthenticator(cfg.Realm, cfg.DigestAlgorithms, cfg.Password)
+	s.registrar = NewRegistrar(store, s.auth, log, cfg.OnFirstContact)
+	srv.OnRegister(s.onRegister)
+	srv.OnInvite(s.onInvite)
+	srv.OnAck(s.onAck)
+	srv.OnBye(s.onBye)
+	srv.OnOptions(s.onOptions)
+	return s, nil
+}
+
+// Serve answers SIP until ctx ends.
+func (s *Server) Serve(ctx context.Context) error {
+	errc := make(chan error, 2)
+	if s.cfg.UDP != nil {
+		go func() { errc <- s.srv.ServeUDP(s.cfg.UDP) }()
+	}
+	if s.cfg.TCP != nil {
+		go func() { errc <- s.srv.ServeTCP(s.cfg.TCP) }()
+	}
+	select {
+	case <-ctx.Done():
+		_ = s.ua.Close()
+		return nil
+	case err := <-errc:
+		_ = s.ua.Close()
+		return fmt.Errorf("serve sip: %w", err)
+	}
+}
+
+// Drain makes new INVITEs get 503 while calls in progress go on.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// Wait blocks until every call leg has ended or ctx ends.
+func (s *Server) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { s.calls.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Offer implements acd.Telephony: it hands the assignment to the caller
+// leg's goroutine, which rings the agents.
+func (s *Server) Offer(a acd.Assignment) {
+	if v, ok := s.legs.Load(a.Call.ID); ok {
+		v.(*callerLeg).offer(a)
+	}
+}
+
+// Drop implements acd.Telephony.
+func (s *Server) Drop(id queue.CallID, reason string) {
+	if v, ok := s.legs.Load(id); ok {
+		v.(*callerLeg).drop(reason)
+	}
+}
+
+func (s *Server) respond(tx gosip.ServerTransaction, res *gosip.Response) {
+	if err := tx.Respond(res); err != nil {
+		s.log.Debug("respond failed", "status", res.StatusCode, "err", err)
+	}
+}
+
+func (s *Server) onRegister(req *gosip.Request, tx gosip.ServerTransaction) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.respond(tx, s.registrar.handle(ctx, req))
+}
+
+func (s *Server) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
+	res := gosip.NewResponseFromRequest(req, gosip.StatusOK, "OK", nil)
+	res.AppendHeader(gosip.NewHeader("Allow", "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"))
+	s.respond(tx, res)
+}
+
+func (s *Server) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
+	_ = s.inbound.ReadAck(req, tx)
+}
+
+// onBye ends whichever leg the BYE belongs to; an unknown dialog gets 481
+// (RFC 3261 §15.1.2).
+func (s *Server) onBye(req *gosip.Request, tx gosip.ServerTransaction) {
+	err := s.inbound.ReadBye(req, tx)
+	if errors.Is(err, sipgo.ErrDialogDoesNotExists) || errors.Is(err, sipgo.ErrDialogOutsideDialog) {
+		err = s.outbound.ReadBye(req, tx)
+	}
+	if errors.Is(err, sipgo.ErrDialogDoesNotExists) || errors.Is(err, sipgo.ErrDialogOutsideDialog) {
+		s.respond(tx, gosip.NewResponseFromRequest(req, gosip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+	}
+}
