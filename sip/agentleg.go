@@ -15,8 +15,8 @@ import (
 
 // inviteAgent rings one phone of an agent and waits for its answer until
 // ctx ends (ring timeout, another phone answered, or the caller left); then
-// WaitAnswer sends CANCEL (RFC 3261 §9.1). On answer it ACKs and returns the
-// dialog with the agent-facing RTP endpoint pointed at the phone.
+// WaitAnswer sends CANCEL (RFC 3261 §9.1). On answer it returns the dialog,
+// not yet ACKed, with the agent-facing RTP leg pointed at the phone.
 func (l *callerLeg) inviteAgent(ctx context.Context, t acd.Target, c acd.Contact) ringOutcome {
 	out := ringOutcome{agent: t.Agent.ID}
 	var uri gosip.Uri
@@ -72,9 +72,8 @@ func (l *callerLeg) inviteAgent(ctx context.Context, t acd.Target, c acd.Contact
 		conn.Close()
 		return out
 	}
-	if err := dlg.Ack(context.Background()); err != nil {
-		l.log.Warn("ack agent", "agent", t.Agent.ID, "err", err)
-	}
+	// The ACK is sent by the caller of inviteAgent once the connected event
+	// is in the log (or right before hanging up an answer we do not use).
 	remote, err := media.ParseOffer(dlg.InviteResponse.Body())
 	if err == nil {
 		_, err = media.Negotiate(remote)

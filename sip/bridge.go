@@ -13,6 +13,9 @@ import (
 // RTP silence from either peer. It hangs up the other side.
 func (l *callerLeg) talk(agent ringOutcome) string {
 	l.hold.Stop()
+	agentCallID := agent.dlg.InviteRequest.CallID().Value()
+	l.s.agentLegs.Store(agentCallID, l)
+	defer l.s.agentLegs.Delete(agentCallID)
 	relay := media.NewRelay(l.rtp, agent.rtp, media.RelayOptions{Logger: l.log})
 	defer agent.rtp.Close()
 	defer agent.dlg.Close()

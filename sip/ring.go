@@ -88,11 +88,16 @@ func (l *callerLeg) ringAndTalk(a acd.Assignment) (reason string, ended bool) {
 		}
 		return "", false
 	}
+	// The connected event is written before the agent's answer is
+	// acknowledged, so a crash after the ACK cannot lose it.
 	if err := l.s.engine.Answered(ctx, l.call.ID, winner.agent); err != nil {
 		l.log.Error("report answer", "err", err)
 		l.hangupAgent(*winner)
 		l.bye(l.dlg)
 		return acd.ReasonShutdown, true
+	}
+	if err := winner.dlg.Ack(ctx); err != nil {
+		l.log.Warn("ack agent", "agent", winner.agent, "err", err)
 	}
 	return l.talk(*winner), true
 }
@@ -131,9 +136,13 @@ func classify(o ringOutcome) (string, int) {
 }
 
 // hangupAgent ends an agent dialog we will not use and frees its RTP port.
+// The answer is ACKed first: a 2xx must always be (RFC 3261 §13.2.2.4).
 func (l *callerLeg) hangupAgent(o ringOutcome) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	if err := o.dlg.Ack(ctx); err != nil {
+		l.log.Debug("ack agent", "agent", o.agent, "err", err)
+	}
 	if err := o.dlg.Bye(ctx); err != nil {
 		l.log.Debug("bye agent", "agent", o.agent, "err", err)
 	}

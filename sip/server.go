@@ -68,9 +68,10 @@ type Server struct {
 	ports     *media.PortPool
 	rtpIP     netip.Addr
 
-	legs     sync.Map // queue.CallID → *callerLeg
-	draining atomic.Bool
-	calls    sync.WaitGroup
+	legs      sync.Map // queue.CallID → *callerLeg
+	agentLegs sync.Map // agent dialog Call-ID → *callerLeg, while bridged
+	draining  atomic.Bool
+	calls     sync.WaitGroup
 }
 
 // NewServer builds the SIP side over the engine and store.
@@ -198,12 +199,48 @@ func (s *Server) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
 
 // onBye ends whichever leg the BYE belongs to; an unknown dialog gets 481
 // (RFC 3261 §15.1.2).
+//
+// The call's end is recorded before the 200 OK goes out (the event log is
+// written before a step is acknowledged), so a crash right after the
+// answer cannot lose a completed call.
 func (s *Server) onBye(req *gosip.Request, tx gosip.ServerTransaction) {
+	s.recordEnd(req)
 	err := s.inbound.ReadBye(req, tx)
 	if errors.Is(err, sipgo.ErrDialogDoesNotExists) || errors.Is(err, sipgo.ErrDialogOutsideDialog) {
 		err = s.outbound.ReadBye(req, tx)
 	}
 	if errors.Is(err, sipgo.ErrDialogDoesNotExists) || errors.Is(err, sipgo.ErrDialogOutsideDialog) {
 		s.respond(tx, gosip.NewResponseFromRequest(req, gosip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
+	}
+}
+
+// recordEnd tells the engine a call ended because of this BYE, if the BYE
+// belongs to a live dialog of ours. The leg's goroutine reports the end too
+// when it notices; the engine ignores the second report.
+func (s *Server) recordEnd(req *gosip.Request) {
+	var (
+		leg    *callerLeg
+		reason string
+	)
+	id := req.CallID()
+	if id == nil {
+		return
+	}
+	if _, err := s.inbound.MatchDialogRequest(req); err == nil {
+		if v, ok := s.legs.Load(queue.CallID(id.Value())); ok {
+			leg, reason = v.(*callerLeg), acd.ReasonCaller
+		}
+	} else if _, err := s.outbound.MatchRequestDialog(req); err == nil {
+		if v, ok := s.agentLegs.Load(id.Value()); ok {
+			leg, reason = v.(*callerLeg), acd.ReasonAgent
+		}
+	}
+	if leg == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.engine.Ended(ctx, leg.call.ID, reason); err != nil {
+		s.log.Error("record call end", "call_id", leg.call.ID, "err", err)
 	}
 }

@@ -14,7 +14,7 @@ func TestParseTelephoneEvent(t *testing.T) {
 		{[]byte{0x0b, 0x8a, 0x03, 0x20}, Event{Code: 11, Digit: '#', End: true, Volume: 10, Duration: 800}},
 		{[]byte{0x0a, 0x3f, 0xff, 0xff}, Event{Code: 10, Digit: '*', Volume: 63, Duration: 65535}},
 		{[]byte{0x0f, 0xc0, 0x00, 0x00}, Event{Code: 15, Digit: 'D', End: true}}, // R bit ignored
-		{[]byte{0x10, 0x00, 0x00, 0x50}, Event{Code: 16, Duration: 80}},           // flash: no digit
+		{[]byte{0x10, 0x00, 0x00, 0x50}, Event{Code: 16, Duration: 80}},          // flash: no digit
 		{[]byte{0x00, 0x80, 0x00, 0x50, 0x05, 0x00, 0x00, 0x10}, Event{Code: 0, Digit: '0', End: true, Duration: 80}},
 	}
 	for _, tt := range tests {

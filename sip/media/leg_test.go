@@ -26,8 +26,8 @@ func TestLegLatchesAndFiltersSources(t *testing.T) {
 	if got := l.Sender().Remote(); got != nat {
 		t.Fatalf("Sender remote %v, want latched %v", got, nat)
 	}
-	l.handle(marshal(t, rtpPacket(1, 11, 160, 0, []byte{1})), mapped) // same peer
-	l.handle(marshal(t, rtpPacket(9, 99, 0, 0, []byte{6})), stranger)  // injection attempt
+	l.handle(marshal(t, rtpPacket(1, 11, 160, 0, []byte{1})), mapped)              // same peer
+	l.handle(marshal(t, rtpPacket(9, 99, 0, 0, []byte{6})), stranger)              // injection attempt
 	l.handle([]byte{0x81, 0xC8, 0, 6, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, nat) // RTCP SR
 	l.handle([]byte("STUN or junk"), nat)
 	l.handle(marshal(t, rtpPacket(1, 12, 320, 0, []byte{1})), nat)

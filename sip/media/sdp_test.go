@@ -23,7 +23,9 @@ func readSDP(t testing.TB, name string) []byte {
 }
 
 // crlf turns a readable literal into SDP with the CRLF line ends of RFC 4566 §5.
-func crlf(s string) []byte { return []byte(strings.ReplaceAll(strings.TrimLeft(s, "\n"), "\n", "\r\n")) }
+func crlf(s string) []byte {
+	return []byte(strings.ReplaceAll(strings.TrimLeft(s, "\n"), "\n", "\r\n"))
+}
 
 const sippDefault = `
 v=0

@@ -41,8 +41,8 @@ const (
 	toneLoopSteps = len(melodySteps)
 )
 
-// holdMelody renders the loop once per process; every NewToneSource shares
-// the samples read-only.
+// holdMelody renders the loop once per process (a few milliseconds); every
+// NewToneSource shares the samples read-only.
 var holdMelody = sync.OnceValue(func() []int16 {
 	n := toneLoopSteps * stepSamples // a multiple of FrameSamples: 600 frames
 	mix := make([]float64, n)
@@ -52,19 +52,23 @@ var holdMelody = sync.OnceValue(func() []int16 {
 		if note == 0 {
 			continue
 		}
-		f := midiHz(note)
+		osc := newOscillator(midiHz(note))
+		decay := math.Exp(-1 / (noteDecay * toneRate))
+		env := 1.0
 		for t := range noteRing {
-			sec := float64(t) / toneRate
-			env := math.Exp(-sec / noteDecay)
+			sin, cos := osc.next()
+			// Bell-like timbre: the 2nd and 3rd harmonics from the
+			// fundamental by the double- and triple-angle formulas.
+			s := sin + 0.35*2*sin*cos + 0.1*(3*sin-4*sin*sin*sin)
+			g := env
 			if t < noteAttack {
-				env *= float64(t) / noteAttack
+				g *= float64(t) / noteAttack
 			}
 			if left := noteRing - t; left < noteRelease {
-				env *= float64(left) / noteRelease
+				g *= float64(left) / noteRelease
 			}
-			w := 2 * math.Pi * f * sec
-			s := math.Sin(w) + 0.35*math.Sin(2*w) + 0.1*math.Sin(3*w)
-			mix[(i*stepSamples+t)%n] += melodyVoice * env * s
+			mix[(i*stepSamples+t)%n] += melodyVoice * g * s
+			env *= decay
 		}
 	}
 	// Each chord swells in over half a second before its bar and fades out
@@ -73,14 +77,13 @@ var holdMelody = sync.OnceValue(func() []int16 {
 	for c, chord := range padChords {
 		length := bar + 2*padFade
 		start := c*bar - padFade + n
-		for t := range length {
-			env := min(1, float64(t)/padFade, float64(length-t)/padFade)
-			sec := float64(t) / toneRate
-			var s float64
-			for _, note := range chord {
-				s += math.Sin(2 * math.Pi * midiHz(note) * sec)
+		for _, note := range chord {
+			osc := newOscillator(midiHz(note))
+			for t := range length {
+				sin, _ := osc.next()
+				env := min(1, float64(t)/padFade, float64(length-t)/padFade)
+				mix[(start+t)%n] += padVoice * env * sin
 			}
-			mix[(start+t)%n] += padVoice * env * s
 		}
 	}
 	peak := 0.0
@@ -93,6 +96,22 @@ var holdMelody = sync.OnceValue(func() []int16 {
 	}
 	return pcm
 })
+
+// oscillator produces sin and cos of a steadily advancing phase by rotating
+// a unit vector: two multiplications per sample instead of a math.Sin call.
+type oscillator struct{ sin, cos, stepSin, stepCos float64 }
+
+func newOscillator(hz float64) oscillator {
+	w := 2 * math.Pi * hz / toneRate
+	return oscillator{sin: 0, cos: 1, stepSin: math.Sin(w), stepCos: math.Cos(w)}
+}
+
+// next returns the current phase's sin and cos, then advances one sample.
+func (o *oscillator) next() (float64, float64) {
+	s, c := o.sin, o.cos
+	o.sin, o.cos = s*o.stepCos+c*o.stepSin, c*o.stepCos-s*o.stepSin
+	return s, c
+}
 
 // midiHz is the equal-tempered frequency of a MIDI note (A4 = 69 = 440 Hz).
 func midiHz(note uint8) float64 { return 440 * math.Pow(2, (float64(note)-69)/12) }
