@@ -4,6 +4,8 @@
 //
 //	acd run [-config FILE]       run the ACD (embedded sample config without -config)
 //	acd check-config FILE        validate a config file and exit
+//	acd report [flags]           measurements per queue and agent from the event log
+//	acd staffing [flags]         agents needed by Erlang C, per interval or for a given load
 package main
 
 import (
@@ -19,6 +21,10 @@ func main() {
 const usage = `usage:
   acd run [-config FILE] [-log-level debug|info|warn|error]
   acd check-config FILE
+  acd report [-config FILE] [-log FILE]... [-interval 15m|30m|60m|day] [-format table|csv|json]
+             [-sl sl_b] [-threshold 20s] [-short 5s] [-tz Europe/Paris] [-mask]
+  acd staffing [-config FILE] [-log FILE]... [-interval 30m] | -rate CALLS_PER_HOUR -aht 180s
+             [-sl 0.8] [-t 20s] [-max-occupancy 0.85] [-shrinkage 0.3]
 `
 
 // dispatch runs one subcommand and returns the process exit code.
@@ -32,6 +38,10 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return runCommand(args[1:], stdout, stderr)
 	case "check-config":
 		return checkConfigCommand(args[1:], stdout, stderr)
+	case "report":
+		return reportCommand(args[1:], stdout, stderr)
+	case "staffing":
+		return staffingCommand(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
