@@ -71,6 +71,9 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 		return err
 	}
 	defer events.Close()
+	if torn := events.TornTail(); torn != nil {
+		log.Warn("event log ended with an unfinished line (a crash?); set aside", "file", cfg.Events.Path+".torn", "bytes", len(torn))
+	}
 
 	eng, err := acd.NewEngine(engineConfig(cfg), store, nil, events, log)
 	if err != nil {
