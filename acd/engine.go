@@ -26,6 +26,13 @@ type QueueConfig struct {
 	// (486, or 503 with RetryAfter).
 	FullStatus int
 	RetryAfter time.Duration
+	// Steps, Weight and PriorityAging are the queue's routing policy (see
+	// QueuePolicy). The engine routes again whenever a waiting call's step
+	// ends, so a call whose requirements relax reaches a now-matching agent
+	// at once.
+	Steps         []queue.Step
+	Weight        int
+	PriorityAging time.Duration
 }
 
 // EngineConfig holds what the engine needs besides its collaborators.
@@ -53,6 +60,7 @@ type Engine struct {
 	queues   map[string]QueueConfig
 	policies map[string]QueuePolicy
 	rng      *rand.Rand
+	router   Router // owned by the engine goroutine
 
 	ops     chan func()
 	stopped chan struct{}
@@ -89,7 +97,7 @@ func NewEngine(cfg EngineConfig, store Store, tel Telephony, events EventLog, lo
 			return nil, fmt.Errorf("new engine: queue %s: %w", q.Name, ErrUnknownStrategy)
 		}
 		e.queues[q.Name] = q
-		e.policies[q.Name] = QueuePolicy{Name: q.Name, Strategy: q.Strategy}
+		e.policies[q.Name] = QueuePolicy{Name: q.Name, Strategy: q.Strategy, Steps: q.Steps, Weight: q.Weight, PriorityAging: q.PriorityAging}
 	}
 	return e, nil
 }

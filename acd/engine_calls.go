@@ -28,6 +28,8 @@ type callState struct {
 	connected time.Time
 	expired   bool // max wait passed while an agent rang
 	maxWait   *time.Timer
+	// stepEnd fires when the call's current routing step ends.
+	stepEnd *time.Timer
 }
 
 // Enqueue puts a new call in the named queue. It fails with ErrUnknownQueue,
@@ -70,8 +72,35 @@ func (e *Engine) enqueue(ctx context.Context, c queue.Call) error {
 		tctx := context.WithoutCancel(ctx) // the caller's ctx ends when Enqueue returns
 		cs.maxWait = time.AfterFunc(q.MaxWait, func() { e.submit(func() { e.maxWaitReached(tctx, id) }) })
 	}
+	e.watchStep(cs, now)
 	e.dirty = true
 	return nil
+}
+
+// watchStep arms a timer for the end of the call's current routing step.
+// Route works out the step from the wait alone; the timer only makes sure a
+// routing pass runs the moment the requirements relax, since no other
+// event may come. One timer per call is alive at a time.
+func (e *Engine) watchStep(cs *callState, now time.Time) {
+	steps := e.queues[cs.call.Queue].Steps
+	end, ok := queue.StepEnd(steps, queue.StepAt(steps, cs.call.Wait(now)))
+	if !ok {
+		return
+	}
+	id := cs.call.ID
+	cs.stepEnd = time.AfterFunc(cs.call.Arrived.Add(end).Sub(now), func() { e.submit(func() { e.stepEnded(id) }) })
+}
+
+// stepEnded routes again for a call whose routing step just ended, and
+// watches the next one. A call that is ringing keeps its timers: it may
+// come back to the queue.
+func (e *Engine) stepEnded(id queue.CallID) {
+	cs := e.calls[id]
+	if cs == nil || cs.phase == phaseConnected {
+		return
+	}
+	e.dirty = true
+	e.watchStep(cs, time.Now())
 }
 
 func (e *Engine) maxWaitReached(ctx context.Context, id queue.CallID) {
@@ -101,10 +130,19 @@ func (e *Engine) timeOut(cs *callState, now time.Time) {
 }
 
 func (e *Engine) forget(id queue.CallID) {
-	if cs := e.calls[id]; cs != nil && cs.maxWait != nil {
-		cs.maxWait.Stop()
+	if cs := e.calls[id]; cs != nil {
+		cs.stopTimers()
 	}
 	delete(e.calls, id)
+}
+
+func (cs *callState) stopTimers() {
+	if cs.maxWait != nil {
+		cs.maxWait.Stop()
+	}
+	if cs.stepEnd != nil {
+		cs.stepEnd.Stop()
+	}
 }
 
 // Answered reports that agentID picked up the call. The connected event is
@@ -131,9 +169,7 @@ func (e *Engine) answered(ctx context.Context, id queue.CallID, agentID string) 
 		}
 	}
 	cs.phase, cs.agent, cs.connected, cs.ringing = phaseConnected, agentID, now, nil
-	if cs.maxWait != nil {
-		cs.maxWait.Stop()
-	}
+	cs.stopTimers()
 	c := cs.call
 	e.emit(Event{Time: now, Type: EvConnected, CallID: string(id), Queue: c.Queue, Agent: agentID, Caller: c.Caller,
 		WaitMS: c.Wait(now).Milliseconds(), Attempts: c.Attempts, Priority: c.Priority})

@@ -39,7 +39,7 @@ func (e *Engine) route(ctx context.Context) {
 		e.log.Error("route: list waiting calls", "err", err)
 		return
 	}
-	mine := waiting[:0:0]
+	mine := waiting[:0] // Waiting returned our own copy: filter it in place
 	for _, c := range waiting {
 		if cs := e.calls[c.ID]; cs != nil && cs.phase == phaseWaiting {
 			mine = append(mine, c)
@@ -49,7 +49,7 @@ func (e *Engine) route(ctx context.Context) {
 	for _, a := range free {
 		byID[a.ID] = a
 	}
-	for _, off := range Route(now, mine, free, e.policies, e.rng) {
+	for _, off := range e.router.Route(now, mine, free, e.policies, e.rng) {
 		e.offer(ctx, off, byID, contacts, now)
 	}
 }

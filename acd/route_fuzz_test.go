@@ -15,8 +15,10 @@ import (
 )
 
 // FuzzRoute turns arbitrary bytes into a routing problem (up to 20 calls in
-// 3 queues, up to 10 agents in every state, a strategy or none per queue)
-// and checks the properties Route promises, whatever the input.
+// 3 queues, up to 10 agents in every state, a strategy or none per queue;
+// then routing steps, weights and priority ageing per queue, skills per
+// agent and requirements per call) and checks the properties Route
+// promises, whatever the input.
 func FuzzRoute(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte{0, 0, 0})
@@ -132,7 +134,55 @@ func rtDecodeRoute(data []byte) (waiting []queue.Call, team []agents.Agent, pol 
 		}
 		waiting = append(waiting, c)
 	}
+	// Skills come last, so an input written before they existed still
+	// decodes to the same problem, without steps or skills.
+	for _, q := range rtQueues {
+		b := r.next()
+		p, ok := pol[q]
+		if !ok {
+			continue
+		}
+		p.Weight = int(b&3) - 1
+		p.PriorityAging = time.Duration(b>>2&3) * 3 * time.Second
+		for range int(b>>4) % 4 {
+			p.Steps = append(p.Steps, queue.Step{Requirements: rtFuzzRequirements(&r, 1), Duration: time.Duration(r.next()%4) * 4 * time.Second})
+		}
+		pol[q] = p
+	}
+	for i := range team {
+		if b := r.next(); b != 0 {
+			team[i].Skills = map[string]int{}
+			for j, skill := range rtSkills {
+				if lvl := int(b>>(2*j)&3) + int(r.next()&1)*2; lvl > 0 {
+					team[i].Skills[skill] = lvl // 1 to 5
+				}
+			}
+		}
+	}
+	for i := range waiting {
+		if b := r.next(); b&3 == 3 {
+			waiting[i].Requirements = rtFuzzRequirements(&r, 1)
+		}
+	}
 	return waiting, team, pol, seed
+}
+
+// rtSkills are the skills the fuzzer hands out; few, so they often match.
+var rtSkills = []string{"billing", "french", "german", "tech"}
+
+// rtFuzzRequirements reads up to two requirements with levels from min to 5.
+func rtFuzzRequirements(r *rtFuzzReader, min int) queue.Requirements {
+	b := r.next()
+	if b&0x80 != 0 {
+		return nil
+	}
+	req := queue.Requirements{}
+	for range 1 + int(b>>6&1) {
+		skill := rtSkills[int(b&3)]
+		req[skill] = min + int(b>>2&7)%(6-min)
+		b = r.next()
+	}
+	return req
 }
 
 // rtCheckFuzzInput decodes data, routes it and checks every property:
@@ -141,28 +191,33 @@ func rtDecodeRoute(data []byte) (waiting []queue.Call, team []agents.Agent, pol 
 func rtCheckFuzzInput(t testing.TB, data []byte) {
 	t.Helper()
 	waiting, team, pol, seed := rtDecodeRoute(data)
-	wantWaiting, wantTeam, wantPol := rtCloneCalls(waiting), rtCloneAgents(team), maps.Clone(pol)
+	wantWaiting, wantTeam, wantPol := rtCloneCalls(waiting), rtCloneAgents(team), rtClonePolicies(pol)
 	rng := func() *rand.Rand { return rand.New(rand.NewPCG(seed, 2)) }
 
 	offers := Route(rtT0, waiting, team, pol, rng())
-	rtCheckRoute(t, waiting, team, pol, offers)
+	rtCheckRoute(t, rtT0, waiting, team, pol, offers)
 	if !reflect.DeepEqual(waiting, wantWaiting) || !reflect.DeepEqual(team, wantTeam) || !reflect.DeepEqual(pol, wantPol) {
 		t.Errorf("Route changed its inputs")
 	}
 	if again := Route(rtT0, waiting, team, pol, rng()); !reflect.DeepEqual(again, offers) {
 		t.Errorf("same seed, different offers: %s then %s", rtFormat(offers), rtFormat(again))
 	}
-	if sorted := Route(rtT0, rtSortedCalls(waiting), team, pol, rng()); !reflect.DeepEqual(sorted, offers) {
+	// A Router reused after another problem decides the same.
+	var router Router
+	if sorted := router.Route(rtT0, rtSortedCalls(waiting), team, pol, rng()); !reflect.DeepEqual(sorted, offers) {
 		t.Errorf("sorted input gave %s, input order gave %s", rtFormat(sorted), rtFormat(offers))
+	}
+	if reused := router.Route(rtT0, waiting, team, pol, rng()); !reflect.DeepEqual(reused, offers) {
+		t.Errorf("reused router gave %s, fresh %s", rtFormat(reused), rtFormat(offers))
 	}
 	if t.Failed() {
 		t.Logf("problem:\n%s\noffers: %s", rtDescribe(waiting, team, pol, seed), rtFormat(offers))
 	}
 }
 
-// rtLess is the ordering a picking strategy minimises (ties go to the
-// smaller id), or nil for strategies that do not pick by a counter.
-func rtLess(name string) func(a, b agents.Agent) bool {
+// rtCounterLess is the ordering a counter strategy minimises (ties go to
+// the smaller id), or nil for strategies that do not pick by a counter.
+func rtCounterLess(name string) func(a, b agents.Agent) bool {
 	switch name {
 	case "longest-idle":
 		return func(a, b agents.Agent) bool { return a.IdleSince.Before(b.IdleSince) }
@@ -176,14 +231,73 @@ func rtLess(name string) func(a, b agents.Agent) bool {
 	return nil
 }
 
+// rtStepRequirements is what a call that waited wait needs at its step in
+// steps, worked out independently of queue.StepAt: step i lasts its
+// duration after the steps before it; a step without one lasts for ever;
+// after the last, nothing is required.
+func rtStepRequirements(steps []queue.Step, wait time.Duration) queue.Requirements {
+	var end time.Duration
+	for _, s := range steps {
+		if s.Duration == 0 || wait < end+s.Duration {
+			return s.Requirements
+		}
+		end += s.Duration
+	}
+	return nil
+}
+
+// rtEligible is the reference rule for who may take call c at now, before
+// other calls take agents and before missed agents are set aside.
+func rtEligible(now time.Time, a agents.Agent, c queue.Call, pol map[string]QueuePolicy) bool {
+	if a.State != agents.Available || !a.InQueue(c.Queue) {
+		return false
+	}
+	for _, need := range []queue.Requirements{rtStepRequirements(pol[c.Queue].Steps, now.Sub(c.Arrived)), c.Requirements} {
+		for skill, lvl := range need {
+			if a.Skills[skill] < lvl {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// rtServingOrder sorts calls the way Route documents, worked out by brute
+// force: effective priority (with ageing), queue weight, arrival, id.
+func rtServingOrder(now time.Time, waiting []queue.Call, pol map[string]QueuePolicy) []queue.Call {
+	out := rtCloneCalls(waiting)
+	eff := func(c queue.Call) int {
+		p := c.Priority
+		if a := pol[c.Queue].PriorityAging; a > 0 && now.After(c.Arrived) {
+			p += int(now.Sub(c.Arrived) / a)
+		}
+		return p
+	}
+	slices.SortStableFunc(out, func(a, b queue.Call) int {
+		switch {
+		case eff(a) != eff(b):
+			return eff(b) - eff(a)
+		case pol[a.Queue].Weight != pol[b.Queue].Weight:
+			return pol[b.Queue].Weight - pol[a.Queue].Weight
+		case !a.Arrived.Equal(b.Arrived):
+			return a.Arrived.Compare(b.Arrived)
+		}
+		return strings.Compare(string(a.ID), string(b.ID))
+	})
+	return out
+}
+
 // rtCheckRoute checks offers against the rules of Route. Calls and agents
-// must have unique ids. Besides the structural invariants it replays the
-// serving order: for each call X (queue.Before order) the agents still free
-// at X's turn are the Available agents of X's queue not offered to a call
-// before X; of those, the ones who did not miss X if any. X must be offered
-// whenever that set is non-empty, only to agents of that set, to all of
-// them for ring-all, and to the best of them for the counter strategies.
-func rtCheckRoute(t testing.TB, waiting []queue.Call, team []agents.Agent, pol map[string]QueuePolicy, offers []Offer) {
+// must have unique ids. Besides the structural invariants (only eligible
+// agents, none twice, no more single-agent offers than min(waiting,
+// available)) it replays the serving order: for each call X the agents
+// still free at X's turn are those eligible for X (Available, in X's queue,
+// meeting X's step and own requirements) not offered to a call served
+// before X; of those, the ones who did not miss X if any. X must be
+// offered whenever that set is non-empty (so a call is never skipped for
+// one served after it), only to agents of that set, to all of them for
+// ring-all, and to the best of them for the strategies that rank.
+func rtCheckRoute(t testing.TB, now time.Time, waiting []queue.Call, team []agents.Agent, pol map[string]QueuePolicy, offers []Offer) {
 	t.Helper()
 	byAgent := map[string]agents.Agent{}
 	nAvailable := 0
@@ -240,6 +354,9 @@ func rtCheckRoute(t testing.TB, waiting []queue.Call, team []agents.Agent, pol m
 				t.Errorf("offer for %s names agent %s, who is %s", o.Call, id, a.State)
 			case !a.InQueue(c.Queue):
 				t.Errorf("offer for %s in %s names agent %s of %v", o.Call, c.Queue, id, a.Queues)
+			case !rtEligible(now, a, c, pol):
+				t.Errorf("offer for %s (step needs %v, call needs %v) names agent %s with skills %v", o.Call,
+					rtStepRequirements(pol[c.Queue].Steps, now.Sub(c.Arrived)), c.Requirements, id, a.Skills)
 			}
 			if prev, dup := owner[id]; dup {
 				t.Errorf("agent %s offered for %s and %s", id, prev, o.Call)
@@ -259,18 +376,22 @@ func rtCheckRoute(t testing.TB, waiting []queue.Call, team []agents.Agent, pol m
 		t.Errorf("%d agents offered in one-agent queues, more than min(%d waiting, %d available)", single, singleWaiting, nAvailable)
 	}
 
-	order := rtSortedCalls(waiting)
-	for xi, x := range order {
+	order := rtServingOrder(now, waiting, pol)
+	rank := map[queue.CallID]int{}
+	for i, c := range order {
+		rank[c.ID] = i
+	}
+	for _, x := range order {
 		s, ok := policy(x.Queue)
 		if !ok {
 			continue
 		}
 		var free, fresh []string
 		for _, a := range team {
-			if a.State != agents.Available || !a.InQueue(x.Queue) {
+			if !rtEligible(now, a, x, pol) {
 				continue
 			}
-			if by, taken := owner[a.ID]; taken && queue.Before(byCall[by], x) {
+			if by, taken := owner[a.ID]; taken && rank[by] < rank[x.ID] {
 				continue
 			}
 			free = append(free, a.ID)
@@ -284,13 +405,13 @@ func rtCheckRoute(t testing.TB, waiting []queue.Call, team []agents.Agent, pol m
 		}
 		o, offered := offerOf[x.ID]
 		if !offered {
+			for _, id := range cands {
+				if by, taken := owner[id]; taken {
+					t.Errorf("call %s was skipped for %s, served after it, though %s could take it", x.ID, by, id)
+				}
+			}
 			if len(cands) > 0 {
 				t.Errorf("call %s got no offer though %v were free at its turn", x.ID, cands)
-			}
-			for _, y := range order[xi+1:] {
-				if _, yOffered := offerOf[y.ID]; yOffered && y.Queue == x.Queue {
-					t.Errorf("call %s offered before %s, which precedes it in queue %s", y.ID, x.ID, x.Queue)
-				}
 			}
 			continue
 		}
@@ -299,7 +420,7 @@ func rtCheckRoute(t testing.TB, waiting []queue.Call, team []agents.Agent, pol m
 				t.Errorf("call %s offered to %s; the candidates at its turn were %v (missed %v)", x.ID, id, cands, x.Missed)
 			}
 		}
-		switch less := rtLess(s.Name()); {
+		switch less := rtLess(now, x, pol, s.Name()); {
 		case s.Name() == "ring-all":
 			got := slices.Sorted(slices.Values(o.Agents))
 			if !slices.Equal(got, slices.Sorted(slices.Values(cands))) {
@@ -317,6 +438,54 @@ func rtCheckRoute(t testing.TB, waiting []queue.Call, team []agents.Agent, pol m
 	}
 }
 
+// rtLess is the ordering a ranking strategy minimises for call c (ties go
+// to the smaller id), or nil for strategies that do not rank.
+func rtLess(now time.Time, c queue.Call, pol map[string]QueuePolicy, name string) func(a, b agents.Agent) bool {
+	if name != "best-skill" {
+		return rtCounterLess(name)
+	}
+	skills := map[string]bool{}
+	for skill := range rtStepRequirements(pol[c.Queue].Steps, now.Sub(c.Arrived)) {
+		skills[skill] = true
+	}
+	for skill := range c.Requirements {
+		skills[skill] = true
+	}
+	score := func(a agents.Agent) int {
+		n := 0
+		for skill := range skills {
+			n += a.Skills[skill]
+		}
+		return n
+	}
+	return func(a, b agents.Agent) bool {
+		if sa, sb := score(a), score(b); sa != sb {
+			return sa > sb
+		}
+		return a.IdleSince.Before(b.IdleSince)
+	}
+}
+
+// rtClonePolicies copies policies down to the steps' requirements.
+func rtClonePolicies(pol map[string]QueuePolicy) map[string]QueuePolicy {
+	if pol == nil {
+		return nil
+	}
+	out := make(map[string]QueuePolicy, len(pol))
+	for k, p := range pol {
+		if p.Steps != nil {
+			steps := make([]queue.Step, len(p.Steps))
+			for i, s := range p.Steps {
+				s.Requirements = maps.Clone(s.Requirements)
+				steps[i] = s
+			}
+			p.Steps = steps
+		}
+		out[k] = p
+	}
+	return out
+}
+
 // rtDescribe prints a routing problem for a failure message.
 func rtDescribe(waiting []queue.Call, team []agents.Agent, pol map[string]QueuePolicy, seed uint64) string {
 	var b strings.Builder
@@ -326,14 +495,15 @@ func rtDescribe(waiting []queue.Call, team []agents.Agent, pol map[string]QueueP
 		if pol[q].Strategy != nil {
 			name = pol[q].Strategy.Name()
 		}
-		fmt.Fprintf(&b, "queue %s: %s\n", q, name)
+		p := pol[q]
+		fmt.Fprintf(&b, "queue %s: %s weight=%d aging=%s steps=%v\n", q, name, p.Weight, p.PriorityAging, p.Steps)
 	}
 	for _, a := range team {
-		fmt.Fprintf(&b, "agent %s %s queues=%v idle=%s offered=%s calls=%d talk=%s\n", a.ID, a.State, a.Queues,
+		fmt.Fprintf(&b, "agent %s %s queues=%v skills=%v idle=%s offered=%s calls=%d talk=%s\n", a.ID, a.State, a.Queues, a.Skills,
 			rtT0.Sub(a.IdleSince), rtT0.Sub(a.LastOffered), a.CallsTaken, a.TalkTime)
 	}
 	for _, c := range waiting {
-		fmt.Fprintf(&b, "call %s %s prio=%d waited=%s missed=%v\n", c.ID, c.Queue, c.Priority, c.Wait(rtT0), c.Missed)
+		fmt.Fprintf(&b, "call %s %s prio=%d waited=%s missed=%v needs=%v\n", c.ID, c.Queue, c.Priority, c.Wait(rtT0), c.Missed, c.Requirements)
 	}
 	return b.String()
 }

@@ -81,6 +81,7 @@ func rtCloneCalls(cs []queue.Call) []queue.Call {
 	out := make([]queue.Call, len(cs))
 	for i, c := range cs {
 		c.Missed = slices.Clone(c.Missed)
+		c.Requirements = maps.Clone(c.Requirements)
 		out[i] = c
 	}
 	return out
@@ -381,7 +382,7 @@ func TestRouteNeverOffersAnAgentOrACallTwice(t *testing.T) {
 			if len(got) == 0 {
 				t.Fatal("no offers")
 			}
-			rtCheckRoute(t, waiting, team, pol, got)
+			rtCheckRoute(t, rtT0, waiting, team, pol, got)
 			seenAgent := map[string]queue.CallID{}
 			seenCall := map[queue.CallID]bool{}
 			for _, o := range got {
@@ -563,7 +564,7 @@ func TestRouteMissedAgentsAreALastResort(t *testing.T) {
 			t.Run(s.Name()+"/"+tt.name, func(t *testing.T) {
 				pol := rtPolicies(s, "sales", "support")
 				got := Route(rtT0, tt.waiting, tt.agents, pol, rtRNG())
-				rtCheckRoute(t, tt.waiting, tt.agents, pol, got)
+				rtCheckRoute(t, rtT0, tt.waiting, tt.agents, pol, got)
 				if tt.anyOf != nil {
 					if !slices.Contains(tt.anyOf, rtFormat(got)) {
 						t.Fatalf("offers = %q, want one of %q", rtFormat(got), tt.anyOf)
@@ -845,7 +846,7 @@ func TestRouteRoundRobinRotatesOnMissedOffers(t *testing.T) {
 // a fixed set of generated inputs, so plain `go test` covers them too.
 func TestRouteInvariantsOnSeededRandomInputs(t *testing.T) {
 	gen := rand.New(rand.NewPCG(1, 2))
-	buf := make([]byte, 160)
+	buf := make([]byte, 320)
 	for i := range 2000 {
 		for j := range buf {
 			buf[j] = byte(gen.UintN(256))

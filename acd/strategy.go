@@ -17,7 +17,11 @@ type Strategy interface {
 	// Name is the name used in the config file.
 	Name() string
 	// Choose returns indexes into candidates (never empty) of the agents to
-	// ring: one, or all of them for ring-all.
+	// ring: one, or all of them for ring-all. call is the call as Route
+	// sees it at now: its Requirements are everything it must meet at its
+	// current routing step, the step's and its own together (the higher
+	// level where both name a skill). Choose must neither change nor keep
+	// call.Requirements or candidates.
 	Choose(now time.Time, call queue.Call, candidates []agents.Agent, rng *rand.Rand) []int
 }
 
@@ -37,7 +41,7 @@ func StrategyByName(name string) (Strategy, error) {
 
 // Strategies lists every strategy we implement.
 func Strategies() []Strategy {
-	return []Strategy{RingAll{}, LongestIdle{}, RoundRobin{}, FewestCalls{}, LeastTalkTime{}, Random{}}
+	return []Strategy{RingAll{}, LongestIdle{}, RoundRobin{}, FewestCalls{}, LeastTalkTime{}, Random{}, BestSkill{}}
 }
 
 // RingAll rings every eligible agent; the first to answer gets the call.
@@ -109,6 +113,49 @@ func (Random) Name() string { return "random" }
 // Choose implements Strategy.
 func (Random) Choose(_ time.Time, _ queue.Call, c []agents.Agent, rng *rand.Rand) []int {
 	return []int{rng.IntN(len(c))}
+}
+
+// BestSkill rings the agent most proficient in what the call needs now: the
+// highest sum of the agent's levels in the skills the call's current
+// routing step and the call itself require, then the longest idle, then
+// the smaller id. The sum, not the maximum, because every candidate already
+// meets each minimum: the sum prefers an agent strong in all of them over
+// one who excels in a single skill. Where nothing is required (no steps, or
+// the steps are over) every score is 0 and it picks as longest-idle does.
+type BestSkill struct{}
+
+// Name implements Strategy.
+func (BestSkill) Name() string { return "best-skill" }
+
+// Choose implements Strategy.
+func (BestSkill) Choose(_ time.Time, call queue.Call, c []agents.Agent, _ *rand.Rand) []int {
+	best, bestScore := 0, skillScore(c[0].Skills, call.Requirements)
+	for i := 1; i < len(c); i++ {
+		score := skillScore(c[i].Skills, call.Requirements)
+		switch {
+		case score != bestScore:
+			if score > bestScore {
+				best, bestScore = i, score
+			}
+		case !c[i].IdleSince.Equal(c[best].IdleSince):
+			if c[i].IdleSince.Before(c[best].IdleSince) {
+				best = i
+			}
+		case c[i].ID < c[best].ID:
+			best = i
+		}
+	}
+	return []int{best}
+}
+
+// skillScore is what best-skill ranks agents by: the sum of the agent's
+// levels in the required skills (0 for a skill the agent lacks).
+func skillScore(skills map[string]int, need queue.Requirements) int {
+	score := 0
+	for skill := range need {
+		score += skills[skill]
+	}
+	return score
 }
 
 // minBy returns the index of the least candidate by less; ties go to the

@@ -15,9 +15,9 @@ import (
 )
 
 // rtStrategyNames is every name the config file may use, no more.
-var rtStrategyNames = []string{"ring-all", "longest-idle", "round-robin", "fewest-calls", "least-talk-time", "random"}
+var rtStrategyNames = []string{"ring-all", "longest-idle", "round-robin", "fewest-calls", "least-talk-time", "random", "best-skill"}
 
-func TestStrategiesAreExactlyTheDocumentedSix(t *testing.T) {
+func TestStrategiesAreExactlyTheDocumentedSeven(t *testing.T) {
 	var got []string
 	for _, s := range Strategies() {
 		got = append(got, s.Name())
@@ -37,6 +37,7 @@ func TestStrategyByName(t *testing.T) {
 		"fewest-calls":    FewestCalls{},
 		"least-talk-time": LeastTalkTime{},
 		"random":          Random{},
+		"best-skill":      BestSkill{},
 	}
 	if len(want) != len(rtStrategyNames) {
 		t.Fatalf("table covers %d names, want %d", len(want), len(rtStrategyNames))
@@ -60,6 +61,7 @@ func TestStrategyByName(t *testing.T) {
 	for _, name := range []string{
 		"", "ringall", "Ring-All", "RANDOM", " random", "random ", "round_robin", "roundrobin",
 		"linear", "leastrecent", "fewestcalls", "rrmemory", "wrandom", "top-down", "default",
+		"best_skill", "bestskill", "skills",
 	} {
 		t.Run(fmt.Sprintf("unknown %q", name), func(t *testing.T) {
 			s, err := StrategyByName(name)
@@ -329,7 +331,8 @@ func TestStrategiesKeepTheirContract(t *testing.T) {
 	for _, s := range Strategies() {
 		t.Run(s.Name(), func(t *testing.T) {
 			rng := rtRNG()
-			less := rtLess(s.Name())
+			call := queue.Call{ID: "c1", Queue: "sales", Requirements: queue.Requirements{"french": 1}}
+			less := rtLess(rtT0, call, nil, s.Name())
 			for round := range 500 {
 				n := 1 + gen.IntN(9)
 				ids := gen.Perm(n)
@@ -340,7 +343,7 @@ func TestStrategiesKeepTheirContract(t *testing.T) {
 					c[i].Skills = map[string]int{"french": 1 + gen.IntN(5)}
 				}
 				before := rtCloneAgents(c)
-				got := s.Choose(rtT0, queue.Call{ID: "c1", Queue: "sales"}, c, rng)
+				got := s.Choose(rtT0, call, c, rng)
 				if !reflect.DeepEqual(c, before) {
 					t.Fatalf("round %d: Choose changed its candidates", round)
 				}
@@ -383,7 +386,8 @@ func TestStrategiesKeepTheirContract(t *testing.T) {
 }
 
 // TestStrategiesIgnoreTheClockAndTheCall: the counters decide, not when
-// or for which call Route asks.
+// or for which call Route asks. (best-skill also reads the call's
+// Requirements, which these calls lack; TestRouteBestSkill covers them.)
 func TestStrategiesIgnoreTheClockAndTheCall(t *testing.T) {
 	team := []agents.Agent{
 		rtA("a", time.Minute, 3*time.Minute, 2, time.Hour), rtA("b", time.Hour, time.Minute, 1, time.Minute),

@@ -149,6 +149,30 @@ type Queue struct {
 	RetryAfter time.Duration
 	// Priority is the base priority of the queue's calls; higher goes first.
 	Priority int
+	// Steps are the queue's routing steps, in order: while a call's wait is
+	// within a step's time it needs an agent meeting that step's
+	// requirements. Once every step is over (or with no steps) any agent of
+	// the queue will do. Only the last step may leave Duration at 0, which
+	// makes it last for ever.
+	Steps []Step
+	// Weight decides between callers of equal priority in different queues
+	// that share an agent: the heavier queue's caller is served first,
+	// before arrival time. Default 0; may be negative.
+	Weight int
+	// PriorityAging adds one to a waiting call's priority for every full
+	// PriorityAging waited, so nobody starves behind higher priorities;
+	// 0 (the default) turns it off, otherwise at least 1s.
+	PriorityAging time.Duration
+}
+
+// Step is one routing step of a queue.
+type Step struct {
+	// Requirements maps a skill to the lowest level (1-5) an agent needs;
+	// all of them must be met. Empty: any agent of the queue.
+	Requirements map[string]int
+	// Duration is how long the step lasts; 0 (only on the last step) means
+	// for ever.
+	Duration time.Duration
 }
 
 // Agent is one person who answers calls, and the SIP account of their phone.
@@ -163,7 +187,16 @@ type Agent struct {
 	Name string
 	// Queues are the names of the queues the agent answers.
 	Queues []string
+	// Skills maps a skill name (a-z, 0-9, _ and -) to the agent's
+	// proficiency from 1 to 5.
+	Skills map[string]int
 }
+
+// Skill levels run from MinLevel to MaxLevel.
+const (
+	MinLevel = 1
+	MaxLevel = 5
+)
 
 // QueueByNumber finds the queue a caller dialled, so the SIP layer can map a
 // Request-URI user to a queue (and answer 404 when there is none).

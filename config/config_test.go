@@ -3,6 +3,7 @@ package config
 import (
 	"net/netip"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func TestDefaultsApplied(t *testing.T) {
 		{"Username", c.Agents[0].Username, "a1"},
 	}
 	for _, ck := range checks {
-		if ck.got != ck.want {
+		if !reflect.DeepEqual(ck.got, ck.want) {
 			t.Errorf("%s = %v, want %v", ck.name, ck.got, ck.want)
 		}
 	}
@@ -110,15 +111,23 @@ func TestExampleParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Queues) != 2 || len(c.Agents) != 4 {
+	if len(c.Queues) != 3 || len(c.Agents) != 4 {
 		t.Fatalf("got %d queues, %d agents", len(c.Queues), len(c.Agents))
+	}
+	billing, ok := c.QueueByName("billing")
+	if !ok || billing.Strategy != StrategyBestSkill || len(billing.Steps) != 2 || billing.Steps[1].Requirements["billing"] != 2 ||
+		billing.Weight != 10 || billing.PriorityAging != 30*time.Second {
+		t.Errorf("billing = %+v", billing)
+	}
+	if a := c.Agents[0]; a.Skills["billing"] != 4 || a.Skills["french"] != 2 {
+		t.Errorf("agent %s skills %v", a.ID, a.Skills)
 	}
 	sales, ok := c.QueueByName("sales")
 	if !ok || sales.Number != "200" || sales.Strategy != StrategyRingAll || sales.FullResponse != 503 {
 		t.Errorf("sales = %+v", sales)
 	}
-	if _, ok := c.QueueByNumber("300"); ok {
-		t.Error("QueueByNumber(300) found a queue")
+	if _, ok := c.QueueByNumber("400"); ok {
+		t.Error("QueueByNumber(400) found a queue")
 	}
 }
 
@@ -175,8 +184,8 @@ func TestFsyncInterval(t *testing.T) {
 }
 
 func TestStrategiesMatchValidation(t *testing.T) {
-	if len(Strategies) != 6 {
-		t.Errorf("len(Strategies) = %d, want 6", len(Strategies))
+	if len(Strategies) != 7 {
+		t.Errorf("len(Strategies) = %d, want 7", len(Strategies))
 	}
 	for _, s := range Strategies {
 		if !knownStrategy(s) {

@@ -159,6 +159,46 @@ func (d *decoder) integer(dst *int) field {
 	}
 }
 
+// levels decodes a mapping of skill names to integer levels, such as
+// {billing: 4, french: 2}; null is an empty map. Names and levels are
+// checked by Validate, which finds each one's line under path.name.
+func (d *decoder) levels(dst *map[string]int) field {
+	return func(n *yaml.Node, path string) {
+		*dst = nil
+		if isNull(n) {
+			return
+		}
+		if n.Kind != yaml.MappingNode {
+			d.fail(n, path, "expected a mapping of skill to level, such as {billing: 4}, got %s", describe(n))
+			return
+		}
+		m := make(map[string]int, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
+				d.fail(k, path, "expected a skill name, got %s", describe(k))
+				continue
+			}
+			p := child(path, k.Value)
+			if _, dup := m[k.Value]; dup {
+				d.fail(k, p, "duplicate skill %q", k.Value)
+				continue
+			}
+			d.lines[p] = k.Line
+			var lvl int
+			if d.usable(v, p) {
+				ok := len(d.errs)
+				d.integer(&lvl)(v, p)
+				if len(d.errs) > ok {
+					continue
+				}
+			}
+			m[k.Value] = lvl
+		}
+		*dst = m
+	}
+}
+
 // boolean decodes true or false.
 func (d *decoder) boolean(dst *bool) field {
 	return func(n *yaml.Node, path string) {

@@ -73,17 +73,30 @@ func (d *decoder) events(n *yaml.Node, path string, e *Events) {
 
 func (d *decoder) queue(n *yaml.Node, path string, q *Queue) {
 	d.mapping(n, path, map[string]field{
-		"name":          d.str(&q.Name),
-		"number":        d.str(&q.Number),
-		"strategy":      d.str(&q.Strategy),
-		"ring_timeout":  d.duration(&q.RingTimeout),
-		"wrap_up":       d.duration(&q.WrapUp),
-		"max_wait":      d.duration(&q.MaxWait),
-		"max_length":    d.integer(&q.MaxLength),
-		"service_level": d.duration(&q.ServiceLevel),
-		"full_response": d.integer(&q.FullResponse),
-		"retry_after":   d.duration(&q.RetryAfter),
-		"priority":      d.integer(&q.Priority),
+		"name":           d.str(&q.Name),
+		"number":         d.str(&q.Number),
+		"strategy":       d.str(&q.Strategy),
+		"ring_timeout":   d.duration(&q.RingTimeout),
+		"wrap_up":        d.duration(&q.WrapUp),
+		"max_wait":       d.duration(&q.MaxWait),
+		"max_length":     d.integer(&q.MaxLength),
+		"service_level":  d.duration(&q.ServiceLevel),
+		"full_response":  d.integer(&q.FullResponse),
+		"retry_after":    d.duration(&q.RetryAfter),
+		"priority":       d.integer(&q.Priority),
+		"weight":         d.integer(&q.Weight),
+		"priority_aging": d.duration(&q.PriorityAging),
+		"steps": func(n *yaml.Node, p string) {
+			q.Steps = nil
+			d.sequence(n, p, func(n *yaml.Node, p string) {
+				var s Step
+				d.mapping(n, p, map[string]field{
+					"requirements": d.levels(&s.Requirements),
+					"duration":     d.duration(&s.Duration),
+				})
+				q.Steps = append(q.Steps, s)
+			})
+		},
 	})
 }
 
@@ -94,5 +107,6 @@ func (d *decoder) agent(n *yaml.Node, path string, a *Agent) {
 		"password": d.str(&a.Password),
 		"name":     d.str(&a.Name),
 		"queues":   d.strs(&a.Queues),
+		"skills":   d.levels(&a.Skills),
 	})
 }

@@ -9,6 +9,7 @@ const (
 	StrategyFewestCalls   = "fewest-calls"
 	StrategyLeastTalkTime = "least-talk-time"
 	StrategyRandom        = "random"
+	StrategyBestSkill     = "best-skill"
 )
 
 // Strategies lists every valid strategy name, so the routing code can test
@@ -21,13 +22,14 @@ var Strategies = []string{
 	StrategyFewestCalls,
 	StrategyLeastTalkTime,
 	StrategyRandom,
+	StrategyBestSkill,
 }
 
 // knownStrategy reports whether name is one of the strategies above.
 func knownStrategy(name string) bool {
 	switch name {
 	case StrategyRingAll, StrategyLongestIdle, StrategyRoundRobin,
-		StrategyFewestCalls, StrategyLeastTalkTime, StrategyRandom:
+		StrategyFewestCalls, StrategyLeastTalkTime, StrategyRandom, StrategyBestSkill:
 		return true
 	}
 	return false

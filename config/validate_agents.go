@@ -31,5 +31,6 @@ func (v *validator) agents() {
 			}
 			seen[name] = true
 		}
+		v.levels(p+".skills", a.Skills)
 	}
 }

@@ -1,6 +1,11 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+)
 
 func (v *validator) queues() {
 	if len(v.c.Queues) == 0 {
@@ -44,6 +49,39 @@ func (v *validator) queues() {
 			v.fail(p+".full_response", "must be 486 or 503, got %d", q.FullResponse)
 		}
 		v.nonNegative(p+".retry_after", q.RetryAfter)
+		if a := q.PriorityAging; a < 0 || (a > 0 && a < time.Second) {
+			v.fail(p+".priority_aging", "must be 0 (off) or at least 1s, got %s", a)
+		}
+		v.steps(p+".steps", q.Steps)
+	}
+}
+
+// steps checks a queue's routing steps: valid requirements, and a duration
+// on every step but the last, which may last for ever.
+func (v *validator) steps(path string, steps []Step) {
+	for i, s := range steps {
+		p := element(path, i)
+		v.levels(p+".requirements", s.Requirements)
+		switch {
+		case s.Duration < 0:
+			v.fail(p+".duration", "must not be negative, got %s", s.Duration)
+		case s.Duration == 0 && i < len(steps)-1:
+			v.fail(p+".duration", "is required on every step but the last (a step without one lasts for ever, so steps[%d] would never start)", i+1)
+		}
+	}
+}
+
+// levels checks a skill map: names of a-z, 0-9, _ and -, levels 1 to 5.
+// Keys are visited in sorted order so errors come out the same every time.
+func (v *validator) levels(path string, m map[string]int) {
+	for _, skill := range slices.Sorted(maps.Keys(m)) {
+		p := child(path, skill)
+		if !validName(skill) {
+			v.fail(p, "skill name %q may contain only a-z, 0-9, _ and -", skill)
+		}
+		if lvl := m[skill]; lvl < MinLevel || lvl > MaxLevel {
+			v.fail(p, "level must be %d to %d, got %d", MinLevel, MaxLevel, lvl)
+		}
 	}
 }
 

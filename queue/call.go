@@ -1,5 +1,6 @@
 // Package queue owns the values that describe a waiting call: who it is, which
-// queue it waits in, its priority and when it arrived. It knows nothing of SIP,
+// queue it waits in, its priority and when it arrived, the skills it needs
+// and the routing steps that relax them as it waits. It knows nothing of SIP,
 // agents or storage, so routing and every store can share one notion of order.
 package queue
 
@@ -26,19 +27,31 @@ type Call struct {
 	// Missed lists agents who were offered this call and did not answer;
 	// routing tries other agents first.
 	Missed []string `json:"missed,omitempty"`
+	// Requirements are skills this call needs on top of its queue's
+	// routing steps (e.g. set from the customer file); both must be met.
+	// Treat the map as read-only once the call is queued: stores and
+	// routing share it.
+	Requirements Requirements `json:"requirements,omitempty"`
 }
 
 // Wait is how long the call has waited at now.
 func (c Call) Wait(now time.Time) time.Duration { return now.Sub(c.Arrived) }
 
-// Before reports whether a is served before b: higher priority first, then
+// Before reports whether a waits ahead of b: higher priority first, then
 // earlier arrival, then call id so the order is total and deterministic.
-func Before(a, b Call) bool {
+// Stores keep their waiting calls in this order. Routing serves in it too
+// unless queues age priorities or weigh against each other, which only
+// Route, knowing the time and the queues, can apply.
+func Before(a, b Call) bool { return Ahead(&a, &b) }
+
+// Ahead is Before for pointers, which spares copying calls in loops over
+// thousands of them.
+func Ahead(a, b *Call) bool {
 	if a.Priority != b.Priority {
 		return a.Priority > b.Priority
 	}
-	if !a.Arrived.Equal(b.Arrived) {
-		return a.Arrived.Before(b.Arrived)
+	if c := a.Arrived.Compare(b.Arrived); c != 0 {
+		return c < 0
 	}
 	return a.ID < b.ID
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os/signal"
@@ -18,6 +19,7 @@ import (
 	"github.com/sme/acd/acd/memstore"
 	"github.com/sme/acd/agents"
 	"github.com/sme/acd/config"
+	"github.com/sme/acd/queue"
 	"github.com/sme/acd/sip"
 	"github.com/sme/acd/sip/media"
 )
@@ -59,11 +61,8 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 // progress get the configured grace period, the rest are ended cleanly.
 func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Logger) error {
 	store := memstore.New()
-	for _, a := range cfg.Agents {
-		ag := agents.Agent{ID: a.ID, Username: a.Username, Name: a.Name, Queues: a.Queues}
-		if err := store.PutAgent(ctx, ag); err != nil {
-			return fmt.Errorf("load agent %s: %w", a.ID, err)
-		}
+	if err := loadAgents(ctx, store, cfg); err != nil {
+		return err
 	}
 	every, interval := cfg.Events.FsyncInterval()
 	events, err := acd.OpenFileLog(cfg.Events.Path, every, interval)
@@ -129,8 +128,8 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 	case err := <-engDone:
 		return err
 	}
-	log.Info("shutting down: new calls get 503", "grace", cfg.SIP.ShutdownGrace)
 	srv.Drain()
+	log.Info("shutting down: new calls get 503", "grace", cfg.SIP.ShutdownGrace)
 	_ = eng.Drain(context.Background())
 	graceCtx, cancel := context.WithTimeout(context.Background(), cfg.SIP.ShutdownGrace)
 	err = srv.Wait(graceCtx)
@@ -154,13 +153,32 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 	return nil
 }
 
+// loadAgents puts the config's agents, with their queues and skills, in
+// the store; an agent the store knows keeps its state.
+func loadAgents(ctx context.Context, store acd.Store, cfg *config.Config) error {
+	for _, a := range cfg.Agents {
+		ag := agents.Agent{ID: a.ID, Username: a.Username, Name: a.Name, Queues: a.Queues, Skills: maps.Clone(a.Skills)}
+		if err := store.PutAgent(ctx, ag); err != nil {
+			return fmt.Errorf("load agent %s: %w", a.ID, err)
+		}
+	}
+	return nil
+}
+
+// engineConfig maps the config's queues to the engine's, routing steps,
+// weights and priority ageing included.
 func engineConfig(cfg *config.Config) acd.EngineConfig {
 	ec := acd.EngineConfig{Node: cfg.NodeID, MaxMisses: cfg.SIP.MaxMisses}
 	for _, q := range cfg.Queues {
 		strategy, _ := acd.StrategyByName(q.Strategy) // validated by config; nil is refused by NewEngine
+		var steps []queue.Step
+		for _, s := range q.Steps {
+			steps = append(steps, queue.Step{Requirements: maps.Clone(s.Requirements), Duration: s.Duration})
+		}
 		ec.Queues = append(ec.Queues, acd.QueueConfig{Name: q.Name, Number: q.Number, Strategy: strategy,
 			RingTimeout: q.RingTimeout, WrapUp: q.WrapUp, MaxWait: q.MaxWait, MaxLength: q.MaxLength,
-			Priority: q.Priority, ServiceLevel: q.ServiceLevel, FullStatus: q.FullResponse, RetryAfter: q.RetryAfter})
+			Priority: q.Priority, ServiceLevel: q.ServiceLevel, FullStatus: q.FullResponse, RetryAfter: q.RetryAfter,
+			Steps: steps, Weight: q.Weight, PriorityAging: q.PriorityAging})
 	}
 	return ec
 }
