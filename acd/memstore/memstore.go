@@ -61,6 +61,7 @@ func cloneAgent(a agents.Agent) agents.Agent {
 // cloneCall copies the call's Missed list for the same reason.
 func cloneCall(c queue.Call) queue.Call {
 	c.Missed = slices.Clone(c.Missed)
+	c.Requirements = maps.Clone(c.Requirements)
 	return c
 }
 
