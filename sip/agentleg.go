@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -49,13 +50,17 @@ func (l *callerLeg) inviteAgent(ctx context.Context, t acd.Target, c acd.Contact
 		// phone's Contact port is rarely listening for new connections.
 		req.SetDestination(c.Source)
 	}
-	dlg, err := l.s.outbound.WriteInvite(ctx, req)
+	outbound := l.s.outbound
+	if c.Transport == "tcp" && l.s.outboundTCP != nil {
+		outbound = l.s.outboundTCP
+	}
+	dlg, err := outbound.WriteInvite(ctx, req)
 	if err != nil {
 		conn.Close()
 		out.err = err
 		return out
 	}
-	err = dlg.WaitAnswer(ctx, sipgo.AnswerOptions{})
+	err = waitAnswer(ctx, dlg)
 	var dr *sipgo.ErrDialogResponse
 	switch {
 	case errors.As(err, &dr):
@@ -94,4 +99,30 @@ func nonEmpty(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// waitAnswer waits for the phone's final response until ctx ends, then
+// sends CANCEL (RFC 3261 §9.1). A phone that has not sent a provisional
+// response cannot be cancelled yet, and sipgo then waits for the INVITE's
+// timer B (32 s): a registered phone that is gone would hold the caller
+// that long past the ring timeout, and on a ring-all queue hold up the
+// agent who answered. Such a phone is given up at once instead.
+func waitAnswer(ctx context.Context, dlg *sipgo.DialogClientSession) error {
+	var provisional atomic.Bool
+	waitCtx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	stop := context.AfterFunc(ctx, func() {
+		if provisional.Load() {
+			cancel(context.Cause(ctx))
+			return
+		}
+		cancel(sipgo.WaitAnswerForceCancelErr)
+	})
+	defer stop()
+	return dlg.WaitAnswer(waitCtx, sipgo.AnswerOptions{OnResponse: func(r *gosip.Response) error {
+		if r.IsProvisional() {
+			provisional.Store(true)
+		}
+		return nil
+	}})
 }

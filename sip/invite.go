@@ -18,6 +18,10 @@ import (
 // code), and whether the offer has a codec we speak. An admitted call is
 // queued, answered, and then owned by its callerLeg until it ends.
 func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
+	if res := checkRequest(req); res != nil {
+		s.respond(tx, res)
+		return
+	}
 	if req.To() != nil && req.To().Params.Has("tag") {
 		// A re-INVITE inside a dialog: we keep the media as negotiated.
 		s.respond(tx, gosip.NewResponseFromRequest(req, gosip.StatusNotAcceptableHere, "Not Acceptable Here", nil))

@@ -12,10 +12,12 @@ import (
 	"github.com/sme/acd/acd"
 )
 
-// Registration limits (RFC 3261 §10.2.1.1, §10.3 step 7).
+// Registration limits (RFC 3261 §10.2.1.1, §10.3 step 7). The maximum is
+// kept short because the in-memory store forgets registrations on restart:
+// phones then come back within ten minutes at most.
 const (
-	defaultExpires = 3600 * time.Second
-	maxExpires     = 3600 * time.Second
+	defaultExpires = 600 * time.Second
+	maxExpires     = 600 * time.Second
 	minExpires     = 10 * time.Second
 )
 
@@ -71,19 +73,26 @@ func (r *Registrar) handle(ctx context.Context, req *gosip.Request) *gosip.Respo
 	if h := req.CSeq(); h != nil {
 		cseq = h.SeqNo
 	}
-	for _, h := range req.GetHeaders("Contact") {
+	// §10.3 step 7: bindings change if and only if every update of the
+	// request is valid, so the whole request is checked before the store
+	// is touched.
+	type update struct {
+		uri string
+		exp time.Duration // 0 removes the binding; "*" removes them all
+	}
+	var updates []update
+	contacts := req.GetHeaders("Contact")
+	for _, h := range contacts {
 		ch, ok := h.(*gosip.ContactHeader)
 		if !ok {
 			return gosip.NewResponseFromRequest(req, gosip.StatusBadRequest, "Bad Contact", nil)
 		}
 		if ch.Address.Wildcard {
 			// §10.3 step 6: "*" only with Expires: 0, removes every binding.
-			if headerExpires != 0 || len(req.GetHeaders("Contact")) != 1 {
+			if headerExpires != 0 || len(contacts) != 1 {
 				return gosip.NewResponseFromRequest(req, gosip.StatusBadRequest, "Wildcard Contact needs Expires: 0", nil)
 			}
-			if err := r.store.Unregister(ctx, user, "*"); err != nil {
-				return r.storeFailure(req, err)
-			}
+			updates = append(updates, update{uri: "*"})
 			continue
 		}
 		exp := headerExpires
@@ -95,21 +104,22 @@ func (r *Registrar) handle(ctx context.Context, req *gosip.Request) *gosip.Respo
 		if exp < 0 {
 			exp = defaultExpires
 		}
-		uri := ch.Address.String()
-		if exp == 0 {
-			if err := r.store.Unregister(ctx, user, uri); err != nil {
-				return r.storeFailure(req, err)
-			}
-			continue
-		}
-		if exp < minExpires {
+		if exp > 0 && exp < minExpires {
 			res := gosip.NewResponseFromRequest(req, gosip.StatusIntervalToBrief, "Interval Too Brief", nil)
 			res.AppendHeader(gosip.NewHeader("Min-Expires", strconv.Itoa(int(minExpires/time.Second))))
 			return res
 		}
-		exp = min(exp, maxExpires)
-		c := acd.Contact{URI: uri, Source: req.Source(), Transport: strings.ToLower(req.Transport()),
-			Expires: now.Add(exp), CallID: callID, CSeq: cseq}
+		updates = append(updates, update{uri: ch.Address.String(), exp: min(exp, maxExpires)})
+	}
+	for _, u := range updates {
+		if u.exp == 0 {
+			if err := r.store.Unregister(ctx, user, u.uri); err != nil {
+				return r.storeFailure(req, err)
+			}
+			continue
+		}
+		c := acd.Contact{URI: u.uri, Source: req.Source(), Transport: strings.ToLower(req.Transport()),
+			Expires: now.Add(u.exp), CallID: callID, CSeq: cseq}
 		if err := r.store.Register(ctx, user, c); err != nil {
 			return r.storeFailure(req, err)
 		}

@@ -68,6 +68,11 @@ type Server struct {
 	ports     *media.PortPool
 	rtpIP     netip.Addr
 
+	// outboundTCP rings phones registered over TCP. Its client has no fixed
+	// local address, so sipgo reuses the phone's own connection; s.client
+	// would dial a new one from the UDP port, which the phone refuses.
+	outboundTCP *sipgo.DialogClientCache
+
 	legs      sync.Map // queue.CallID → *callerLeg
 	agentLegs sync.Map // agent dialog Call-ID → *callerLeg, while bridged
 	draining  atomic.Bool
@@ -116,6 +121,12 @@ func NewServer(cfg Config, engine *acd.Engine, store acd.Store, log *slog.Logger
 	contact := gosip.ContactHeader{Address: gosip.Uri{Scheme: "sip", User: "acd", Host: cfg.Advertise, Port: contactPort}}
 	s.inbound = sipgo.NewDialogServerCache(s.client, contact)
 	s.outbound = sipgo.NewDialogClientCache(s.client, contact)
+	if s.tcpClient != nil {
+		tcpContact := gosip.ContactHeader{Address: gosip.Uri{Scheme: "sip", User: "acd", Host: cfg.Advertise,
+			Port: cfg.TCP.Addr().(*net.TCPAddr).Port, UriParams: gosip.NewParams()}}
+		tcpContact.Address.UriParams.Add("transport", "tcp")
+		s.outboundTCP = sipgo.NewDialogClientCache(s.tcpClient, tcpContact)
+	}
 	s.auth = NewAuthenticator(cfg.Realm, cfg.DigestAlgorithms, cfg.Password)
 	s.registrar = NewRegistrar(store, s.auth, log, cfg.OnFirstContact)
 	srv.OnRegister(s.onRegister)
@@ -123,6 +134,7 @@ func NewServer(cfg Config, engine *acd.Engine, store acd.Store, log *slog.Logger
 	srv.OnAck(s.onAck)
 	srv.OnBye(s.onBye)
 	srv.OnOptions(s.onOptions)
+	srv.OnNoRoute(s.onOther)
 	return s, nil
 }
 
@@ -182,14 +194,22 @@ func (s *Server) respond(tx gosip.ServerTransaction, res *gosip.Response) {
 }
 
 func (s *Server) onRegister(req *gosip.Request, tx gosip.ServerTransaction) {
+	if res := checkRequest(req); res != nil {
+		s.respond(tx, res)
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s.respond(tx, s.registrar.handle(ctx, req))
 }
 
 func (s *Server) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
+	if res := checkRequest(req); res != nil {
+		s.respond(tx, res)
+		return
+	}
 	res := gosip.NewResponseFromRequest(req, gosip.StatusOK, "OK", nil)
-	res.AppendHeader(gosip.NewHeader("Allow", "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"))
+	res.AppendHeader(gosip.NewHeader("Allow", allowed))
 	s.respond(tx, res)
 }
 
@@ -204,10 +224,17 @@ func (s *Server) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
 // written before a step is acknowledged), so a crash right after the
 // answer cannot lose a completed call.
 func (s *Server) onBye(req *gosip.Request, tx gosip.ServerTransaction) {
+	if res := checkRequest(req); res != nil {
+		s.respond(tx, res)
+		return
+	}
 	s.recordEnd(req)
 	err := s.inbound.ReadBye(req, tx)
 	if errors.Is(err, sipgo.ErrDialogDoesNotExists) || errors.Is(err, sipgo.ErrDialogOutsideDialog) {
 		err = s.outbound.ReadBye(req, tx)
+	}
+	if s.outboundTCP != nil && (errors.Is(err, sipgo.ErrDialogDoesNotExists) || errors.Is(err, sipgo.ErrDialogOutsideDialog)) {
+		err = s.outboundTCP.ReadBye(req, tx)
 	}
 	if errors.Is(err, sipgo.ErrDialogDoesNotExists) || errors.Is(err, sipgo.ErrDialogOutsideDialog) {
 		s.respond(tx, gosip.NewResponseFromRequest(req, gosip.StatusCallTransactionDoesNotExists, "Call/Transaction Does Not Exist", nil))
@@ -230,7 +257,7 @@ func (s *Server) recordEnd(req *gosip.Request) {
 		if v, ok := s.legs.Load(queue.CallID(id.Value())); ok {
 			leg, reason = v.(*callerLeg), acd.ReasonCaller
 		}
-	} else if _, err := s.outbound.MatchRequestDialog(req); err == nil {
+	} else if s.agentDialog(req) {
 		if v, ok := s.agentLegs.Load(id.Value()); ok {
 			leg, reason = v.(*callerLeg), acd.ReasonAgent
 		}
@@ -243,4 +270,16 @@ func (s *Server) recordEnd(req *gosip.Request) {
 	if err := s.engine.Ended(ctx, leg.call.ID, reason); err != nil {
 		s.log.Error("record call end", "call_id", leg.call.ID, "err", err)
 	}
+}
+
+// agentDialog reports whether req belongs to a dialog with an agent phone.
+func (s *Server) agentDialog(req *gosip.Request) bool {
+	if _, err := s.outbound.MatchRequestDialog(req); err == nil {
+		return true
+	}
+	if s.outboundTCP == nil {
+		return false
+	}
+	_, err := s.outboundTCP.MatchRequestDialog(req)
+	return err == nil
 }
