@@ -93,6 +93,9 @@ func (a *Authenticator) nonceValid(n string) bool {
 func (a *Authenticator) verify(req *gosip.Request) (string, authResult) {
 	var cred *digest.Credentials
 	for _, h := range req.GetHeaders("Authorization") {
+		if !digest.IsDigest(h.Value()) {
+			continue // another scheme: answer with our challenge (RFC 3261 §22.1)
+		}
 		c, err := digest.ParseCredentials(h.Value())
 		if err != nil {
 			return "", authFailed

@@ -61,18 +61,10 @@ func (s *Server) applyFeature(username string, ev agents.Event) error {
 }
 
 // featureCall answers a feature-code INVITE from an authenticated agent:
-// the change is applied first, then the call is answered and hung up at
-// once, so the phone shows a short connected call. A refused change
+// once the offer is known to be answerable the change is applied, then the
+// call is answered and hung up at once, so the phone shows a short connected call. A refused change
 // (e.g. unpause while not paused) gets 403 with the reason in the phrase.
 func (s *Server) featureCall(req *gosip.Request, tx gosip.ServerTransaction, user string, ev agents.Event) {
-	if err := s.applyFeature(user, ev); err != nil {
-		phrase := "Forbidden"
-		if errors.Is(err, agents.ErrInvalidTransition) {
-			phrase = "Not Allowed In Current State"
-		}
-		s.respond(tx, gosip.NewResponseFromRequest(req, gosip.StatusForbidden, phrase, nil))
-		return
-	}
 	remote, err := media.ParseOffer(req.Body())
 	var codec media.Codec
 	if err == nil {
@@ -80,6 +72,14 @@ func (s *Server) featureCall(req *gosip.Request, tx gosip.ServerTransaction, use
 	}
 	if err != nil {
 		s.respond(tx, statusFor(err).response(req))
+		return
+	}
+	if err := s.applyFeature(user, ev); err != nil {
+		phrase := "Forbidden"
+		if errors.Is(err, agents.ErrInvalidTransition) {
+			phrase = "Not Allowed In Current State"
+		}
+		s.respond(tx, gosip.NewResponseFromRequest(req, gosip.StatusForbidden, phrase, nil))
 		return
 	}
 	conn, err := s.ports.ListenUDP(s.rtpIP)

@@ -107,6 +107,15 @@ func TestFeatureCodes(t *testing.T) {
 			t.Fatalf("got %q, want 403 Not Allowed In Current State", res.StartLine())
 		}
 	})
+	t.Run("unanswerable offer changes nothing", func(t *testing.T) {
+		res := p.dial(t, ctx, "*71", p.sdp("18"), true).response(t) // G.729 only
+		if res.StatusCode != gosip.StatusNotAcceptableHere {
+			t.Fatalf("got %q, want 488", res.StartLine())
+		}
+		if a := h.agent(t, "a1"); a.State != agents.Offline {
+			t.Fatalf("agent is %s after a *71 that was refused with 488", a.State)
+		}
+	})
 	t.Run("without credentials", func(t *testing.T) {
 		res := p.dial(t, ctx, "*73", p.sdp("0"), false).response(t)
 		if res.StatusCode != gosip.StatusUnauthorized {
