@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sme/acd/queue"
@@ -45,6 +47,9 @@ type EngineConfig struct {
 	MaxMisses int
 	// Seed makes the random strategy repeatable in tests; 0 picks one.
 	Seed uint64
+	// StoreTimeout bounds each store operation, so a store that stopped
+	// answering cannot stall the engine; 0 means DefaultStoreTimeout.
+	StoreTimeout time.Duration
 }
 
 // Engine is the single goroutine that owns call progress on this node:
@@ -69,24 +74,60 @@ type Engine struct {
 	// outlive the request that started them.
 	ctx context.Context
 
+	// The store's optional cluster interfaces and their helpers (cluster.go,
+	// engine_cluster.go); nil with a single-node store.
+	notifier     Notifier
+	leases       LeaseKeeper
+	lister       ContactsLister
+	storeTimeout time.Duration
+	announceCh   chan struct{} // one pending notification to send
+	nudging      atomic.Bool   // a nudge from another node waits in ops
+	helpers      sync.WaitGroup
+
 	// Owned by the engine goroutine.
 	calls    map[queue.CallID]*callState
 	dirty    bool
 	draining bool
+
+	// Repair after store failures (engine_cluster.go), also engine-owned.
+	wrapping       map[string]time.Time  // agent → start of the wrap-up this node times
+	suspects       map[string]bool       // agents whose last transition may be lost
+	ghosts         map[queue.CallID]bool // calls maybe left queued in the store
+	lostWaiting    bool                  // a waiting call may be missing from the store
+	repairArmed    bool                  // the repair timer is set
+	repairBackoff  time.Duration         // wait before the next repair
+	storeDownSince time.Time             // first failed lease renewal of an outage
+	reapAfter      time.Time             // no reaping before this (after an outage)
 }
 
 // NewEngine builds an engine; call Run to start it. A nil tel must be set
 // with SetTelephony before Run.
+//
+// Every store operation gets a deadline of cfg.StoreTimeout. A store that
+// also implements Notifier or LeaseKeeper (one shared by several nodes) is
+// used for those too: see Run.
 func NewEngine(cfg EngineConfig, store Store, tel Telephony, events EventLog, log *slog.Logger) (*Engine, error) {
-	e := &Engine{
-		cfg: cfg, store: store, tel: tel, events: events, log: log,
-		queues:   map[string]QueueConfig{},
-		policies: map[string]QueuePolicy{},
-		ops:      make(chan func(), 1024),
-		stopped:  make(chan struct{}),
-		calls:    map[queue.CallID]*callState{},
-		ctx:      context.Background(),
+	timeout := cfg.StoreTimeout
+	if timeout <= 0 {
+		timeout = DefaultStoreTimeout
 	}
+	e := &Engine{
+		cfg: cfg, store: timeoutStore{store, timeout}, tel: tel, events: events, log: log,
+		queues:       map[string]QueueConfig{},
+		policies:     map[string]QueuePolicy{},
+		ops:          make(chan func(), 1024),
+		stopped:      make(chan struct{}),
+		calls:        map[queue.CallID]*callState{},
+		ctx:          context.Background(),
+		storeTimeout: timeout,
+		announceCh:   make(chan struct{}, 1),
+		wrapping:     map[string]time.Time{},
+		suspects:     map[string]bool{},
+		ghosts:       map[queue.CallID]bool{},
+	}
+	e.notifier, _ = store.(Notifier)
+	e.leases, _ = store.(LeaseKeeper)
+	e.lister, _ = store.(ContactsLister)
 	seed := cfg.Seed
 	if seed == 0 {
 		seed = rand.Uint64()
@@ -107,9 +148,17 @@ func (e *Engine) SetTelephony(t Telephony) { e.tel = t }
 
 // Run processes events until ctx ends. Routing runs once the pending events
 // are processed, so a burst of events costs one routing pass.
+//
+// With a Notifier store, Run subscribes to other nodes' notifications (each
+// one is a routing pass here) and notifies them when an agent may take a
+// call. With a LeaseKeeper store, it renews this node's lease every Lease/3
+// and every Lease/2 reaps what dead nodes held, recording a "dropped" event
+// (reason "node-lost") per call and an agent-state event per agent freed.
 func (e *Engine) Run(ctx context.Context) error {
+	defer e.helpers.Wait() // after stopped is closed: a helper may wait in submit
 	defer close(e.stopped)
 	e.ctx = ctx
+	e.startCluster(ctx)
 	for {
 		select {
 		case op := <-e.ops:

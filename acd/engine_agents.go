@@ -16,6 +16,9 @@ func (e *Engine) apply(ctx context.Context, id string, ev agents.Event, now time
 	if err != nil {
 		if !errors.Is(err, agents.ErrInvalidTransition) {
 			e.log.Error("agent transition failed", "agent", id, "event", ev.Kind, "err", err)
+			if !errors.Is(err, ErrUnknownAgent) {
+				e.suspect(id) // the store may or may not have it: check later
+			}
 		}
 		return a, err
 	}
@@ -24,6 +27,7 @@ func (e *Engine) apply(ctx context.Context, id string, ev agents.Event, now time
 	}
 	if a.State == agents.Available {
 		e.dirty = true
+		e.announce() // other nodes' waiting calls may want this agent
 	}
 	return a, nil
 }
@@ -49,11 +53,23 @@ func (e *Engine) hangup(ctx context.Context, agentID, queueName string, now time
 	// The caller's ctx ends when Ended returns; the timer must outlive it.
 	ctx = context.WithoutCancel(ctx)
 	started := a.StateSince
+	e.wrapping[agentID] = started
 	time.AfterFunc(wrap, func() {
 		e.submit(func() {
+			if e.wrapping[agentID].Equal(started) {
+				delete(e.wrapping, agentID)
+			}
 			// Only end the wrap-up this timer started: a pause or logout
 			// since then may have led to another call and wrap-up.
-			if cur, err := e.store.Agent(ctx, agentID); err != nil || cur.State != agents.WrapUp || !cur.StateSince.Equal(started) {
+			cur, err := e.store.Agent(ctx, agentID)
+			if err != nil {
+				if !errors.Is(err, ErrUnknownAgent) {
+					e.log.Error("end of wrap-up: read agent", "agent", agentID, "err", err)
+					e.suspect(agentID) // repair ends the wrap-up once the store answers
+				}
+				return
+			}
+			if cur.State != agents.WrapUp || !cur.StateSince.Equal(started) {
 				return
 			}
 			e.apply(ctx, agentID, agents.Event{Kind: agents.WrapUpDone}, time.Now())
@@ -79,8 +95,12 @@ func (e *Engine) Command(ctx context.Context, agentID string, ev agents.Event) (
 	return a, err
 }
 
-// Nudge asks for a routing pass, e.g. after a phone registered.
-func (e *Engine) Nudge() { e.submit(func() { e.dirty = true }) }
+// Nudge asks for a routing pass, e.g. after a phone registered, here and
+// (with a Notifier store) on the other nodes.
+func (e *Engine) Nudge() {
+	e.submit(func() { e.dirty = true })
+	e.announce()
+}
 
 // Drain stops taking new calls; calls in progress go on.
 func (e *Engine) Drain(ctx context.Context) error {

@@ -61,6 +61,8 @@ func (e *Engine) enqueue(ctx context.Context, c queue.Call) error {
 	if err := e.store.Enqueue(ctx, c, q.MaxLength); err != nil {
 		if errors.Is(err, ErrQueueFull) {
 			e.emit(Event{Time: now, Type: EvRejected, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller, Reason: ReasonQueueFull})
+		} else {
+			e.ghost(c.ID) // the caller is refused, but the store may have queued the call
 		}
 		return fmt.Errorf("enqueue %s: %w", c.ID, err)
 	}
@@ -77,13 +79,13 @@ func (e *Engine) enqueue(ctx context.Context, c queue.Call) error {
 	return nil
 }
 
-// watchStep arms a timer for the end of the call's current routing step.
-// Route works out the step from the wait alone; the timer only makes sure a
-// routing pass runs the moment the requirements relax, since no other
-// event may come. One timer per call is alive at a time.
+// watchStep arms a timer for the end of the call's current routing step
+// or of its prefer window, whichever comes first (queue.Call.NextChange).
+// Route works both out from the wait alone; the timer only makes sure a
+// routing pass runs the moment the call may go to more agents, since no
+// other event may come. One timer per call is alive at a time.
 func (e *Engine) watchStep(cs *callState, now time.Time) {
-	steps := e.queues[cs.call.Queue].Steps
-	end, ok := queue.StepEnd(steps, queue.StepAt(steps, cs.call.Wait(now)))
+	end, ok := cs.call.NextChange(e.queues[cs.call.Queue].Steps, cs.call.Wait(now))
 	if !ok {
 		return
 	}
@@ -117,6 +119,9 @@ func (e *Engine) maxWaitReached(ctx context.Context, id queue.CallID) {
 	}
 	if _, err := e.store.Remove(ctx, id); err != nil {
 		e.log.Warn("max wait: remove from queue", "call_id", id, "err", err)
+		if !errors.Is(err, ErrCallNotWaiting) {
+			defer e.ghost(id) // after timeOut has forgotten the call
+		}
 	}
 	e.timeOut(cs, time.Now())
 }
@@ -223,6 +228,7 @@ func (e *Engine) notAnswered(ctx context.Context, id queue.CallID, results []Rin
 	if err := e.store.Requeue(ctx, *c); err != nil {
 		e.log.Error("requeue after no answer failed; dropping call", "call_id", id, "err", err)
 		e.forget(id)
+		e.ghost(id) // the requeue may have been written after all
 		e.emit(Event{Time: now, Type: EvDropped, CallID: string(id), Queue: c.Queue, Reason: "store-error"})
 		e.tel.Drop(id, "store-error")
 		return nil
@@ -255,6 +261,7 @@ func (e *Engine) ended(ctx context.Context, id queue.CallID, reason string) erro
 	case phaseWaiting:
 		if _, err := e.store.Remove(ctx, id); err != nil && !errors.Is(err, ErrCallNotWaiting) {
 			e.log.Warn("remove ended call", "call_id", id, "err", err)
+			e.ghost(id)
 		}
 		ev.Type, ev.WaitMS = abandonType(reason), c.Wait(now).Milliseconds()
 	case phaseRinging:

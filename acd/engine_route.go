@@ -12,6 +12,9 @@ import (
 // available agents, claims each chosen agent in the store and hands the
 // offer to the telephony side.
 func (e *Engine) route(ctx context.Context) {
+	if !e.anyWaiting() {
+		return // nothing of ours to route: spare the store the reads
+	}
 	now := time.Now()
 	all, err := e.store.Agents(ctx)
 	if err != nil {
@@ -20,12 +23,36 @@ func (e *Engine) route(ctx context.Context) {
 	}
 	contacts := map[string][]Contact{}
 	var free []agents.Agent
+	var byUser map[string][]Contact // with a ContactsLister: every available agent's, read at once
+	if e.lister != nil {
+		var users []string
+		for _, a := range all {
+			if a.State == agents.Available {
+				users = append(users, a.Username)
+			}
+		}
+		if len(users) == 0 {
+			return
+		}
+		lctx, cancel := context.WithTimeout(ctx, e.storeTimeout)
+		byUser, err = e.lister.ContactsOf(lctx, users, now)
+		cancel()
+		if err != nil {
+			e.log.Error("route: list contacts", "err", err)
+			return
+		}
+	}
 	for _, a := range all {
 		if a.State != agents.Available {
 			continue
 		}
-		cs, err := e.store.Contacts(ctx, a.Username, now)
-		if err != nil || len(cs) == 0 {
+		var cs []Contact
+		if byUser != nil {
+			cs = byUser[a.Username]
+		} else if cs, err = e.store.Contacts(ctx, a.Username, now); err != nil {
+			continue
+		}
+		if len(cs) == 0 {
 			continue // not reachable: never offer a call to a phone that is not there
 		}
 		contacts[a.ID] = cs
@@ -57,8 +84,20 @@ func (e *Engine) route(ctx context.Context) {
 func (e *Engine) offer(ctx context.Context, off Offer, byID map[string]agents.Agent, contacts map[string][]Contact, now time.Time) {
 	c, claimed, err := e.store.Claim(ctx, off.Call, off.Agents, now)
 	if err != nil {
-		if !errors.Is(err, ErrNoAgentClaimed) && !errors.Is(err, ErrCallNotWaiting) {
+		switch {
+		case errors.Is(err, ErrCallNotWaiting):
+			// This node's waiting call is gone from the store: another
+			// node reaped it (this one lost its lease) or the store lost it.
+			e.lostWaiting = true
+			e.scheduleRepair()
+		case !errors.Is(err, ErrNoAgentClaimed):
 			e.log.Error("route: claim", "call_id", off.Call, "err", err)
+			// The claim may have been written before the error.
+			for _, id := range off.Agents {
+				e.suspect(id)
+			}
+			e.lostWaiting = true
+			e.scheduleRepair()
 		}
 		e.dirty = e.dirty || errors.Is(err, ErrNoAgentClaimed)
 		return
@@ -76,4 +115,14 @@ func (e *Engine) offer(ctx context.Context, off Offer, byID map[string]agents.Ag
 	e.emit(Event{Time: now, Type: EvOffered, CallID: string(c.ID), Queue: c.Queue, Agents: claimed, Attempts: c.Attempts,
 		WaitMS: c.Wait(now).Milliseconds()})
 	e.tel.Offer(a)
+}
+
+// anyWaiting reports whether a call of this node waits for an agent.
+func (e *Engine) anyWaiting() bool {
+	for _, cs := range e.calls {
+		if cs.phase == phaseWaiting {
+			return true
+		}
+	}
+	return false
 }

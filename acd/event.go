@@ -49,6 +49,8 @@ type Event struct {
 	// Priority and Attempts describe the call at this step.
 	Priority int `json:"priority,omitempty"`
 	Attempts int `json:"attempts,omitempty"`
+	// Record is the whole call, on "call-record" (see callrecord.go).
+	Record *CallRecord `json:"record,omitempty"`
 }
 
 // EventLog receives every event before the step it records is acknowledged,

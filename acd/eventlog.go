@@ -1,7 +1,6 @@
 package acd
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -11,35 +10,115 @@ import (
 	"time"
 )
 
-// FileLog appends events as JSON lines to a file. With SyncEvery it fsyncs
-// after every event; with a SyncInterval it fsyncs at most that often (a
-// crash may then lose the last interval); with neither it leaves flushing to
-// the operating system.
-type FileLog struct {
-	mu       sync.Mutex
-	f        *os.File
-	w        *bufio.Writer
-	every    bool
-	interval time.Duration
-	lastSync time.Time
-	buf      []byte
-	torn     []byte
+// FileLogOptions say when a FileLog reaches the disk and when it starts a
+// new file.
+type FileLogOptions struct {
+	// SyncEvery fsyncs after every event: Append returns once the line is
+	// on disk.
+	SyncEvery bool
+	// SyncInterval, without SyncEvery, fsyncs at most this often: at once
+	// when the last fsync is older than that, otherwise when a timer
+	// armed by the first unsynced line fires. A power cut may lose at most
+	// the last interval, even when no event follows. Zero (and no
+	// SyncEvery) leaves flushing to the operating system, but for
+	// rotations and Close.
+	SyncInterval time.Duration
+	// RotateSize starts a new file before a line would take the current
+	// one past this many bytes (a line longer than that gets a file of its
+	// own); 0 sets no limit.
+	RotateSize int64
+	// RotateDaily starts a new file with the first event of each UTC day.
+	RotateDaily bool
+	// Keep is how many rotated files to keep, the oldest deleted first
+	// after each rotation; 0 keeps every one.
+	Keep int
+	// OnError hears of failures Append does not return because the event
+	// was written anyway: a rotation that failed (the log goes on in the
+	// file it was writing), a timed fsync, deleting an old file. Nil
+	// ignores them.
+	OnError func(error)
+	// Now is the clock that decides rotations and names rotated files;
+	// nil means time.Now.
+	Now func() time.Time
 }
 
-// OpenFileLog opens (creating if needed) the event log at path for appending.
-// A last line left unfinished by a crash is moved to path+".torn" and cut
-// from the log first, so the next event does not glue onto it; that line
-// was never acknowledged, since Append returns only after a whole line.
+// FileLog appends events as JSON lines to a file, each line with a single
+// write under a mutex, so lines are never interleaved or split by
+// anything but a crash. See FileLogOptions for fsync and rotation, and
+// eventlog_rotate.go for the rotated files' names.
+type FileLog struct {
+	mu   sync.Mutex
+	path string
+	opt  FileLogOptions
+	now  func() time.Time
+	// fsync and openFile are (*os.File).Sync and os.OpenFile; tests count
+	// calls and fail them.
+	fsync    func(*os.File) error
+	openFile func(string, int, os.FileMode) (*os.File, error)
+
+	f      *os.File // nil once closed
+	size   int64    // bytes in f
+	day    string   // UTC day of f's last line, for daily rotation
+	dirty  bool     // lines written since the last fsync
+	last   time.Time
+	timer  *time.Timer // a timed fsync is armed
+	orphan bool        // f was renamed but no new file could be opened
+	prev   time.Time   // the newest rotated file's time
+
+	buf  []byte
+	torn []byte
+}
+
+// OpenFileLog opens the event log at path with only an fsync policy and no
+// rotation; see NewFileLog.
 func OpenFileLog(path string, syncEvery bool, syncInterval time.Duration) (*FileLog, error) {
+	return NewFileLog(path, FileLogOptions{SyncEvery: syncEvery, SyncInterval: syncInterval})
+}
+
+// NewFileLog opens (creating if needed) the event log at path for
+// appending. A last line left unfinished by a crash is moved to
+// path+".torn" and cut from the log first, so the next event does not glue
+// onto it; that line was never acknowledged, since Append returns only
+// after a whole line.
+func NewFileLog(path string, opt FileLogOptions) (*FileLog, error) {
 	torn, err := cutTornTail(path)
 	if err != nil {
 		return nil, fmt.Errorf("open event log: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
-	if err != nil {
+	l := &FileLog{path: path, opt: opt, now: opt.Now, fsync: (*os.File).Sync, openFile: os.OpenFile, torn: torn}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if err := l.open(); err != nil {
 		return nil, fmt.Errorf("open event log: %w", err)
 	}
-	return &FileLog{f: f, w: bufio.NewWriterSize(f, 64<<10), every: syncEvery, interval: syncInterval, torn: torn}, nil
+	rotated, err := RotatedLogs(path)
+	if err != nil {
+		_ = l.f.Close()
+		return nil, fmt.Errorf("open event log: %w", err)
+	}
+	if n := len(rotated); n > 0 {
+		l.prev, _ = rotatedTime(path, rotated[n-1])
+	}
+	return l, nil
+}
+
+// open opens path for appending and learns its size and day.
+func (l *FileLog) open() error {
+	f, err := l.openFile(l.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return err
+	}
+	l.f, l.size, l.day = f, st.Size(), ""
+	if l.size > 0 {
+		l.day = utcDay(st.ModTime())
+	}
+	return nil
 }
 
 // TornTail is the unfinished last line found (and set aside) at open, nil
@@ -102,7 +181,8 @@ func cutTornTail(path string) ([]byte, error) {
 }
 
 // Append writes one event as a line; the line reaches the file (and the disk
-// when the policy says so) before Append returns.
+// when the policy says so) before Append returns. A rotation that is due
+// happens first, between the previous line and this one.
 func (l *FileLog) Append(ev Event) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -114,33 +194,75 @@ func (l *FileLog) Append(ev Event) error {
 		return fmt.Errorf("append event: %w", err)
 	}
 	l.buf = append(append(l.buf[:0], b...), '\n')
-	if _, err := l.w.Write(l.buf); err != nil {
+	now := l.now()
+	l.maybeRotate(now, int64(len(l.buf)))
+	n, err := l.f.Write(l.buf)
+	l.size += int64(n)
+	if n > 0 {
+		l.dirty, l.day = true, utcDay(now)
+	}
+	if err != nil {
 		return fmt.Errorf("append event: %w", err)
 	}
-	if err := l.w.Flush(); err != nil {
-		return fmt.Errorf("append event: %w", err)
-	}
-	now := time.Now()
-	if l.every || (l.interval > 0 && now.Sub(l.lastSync) >= l.interval) {
-		l.lastSync = now
-		if err := l.f.Sync(); err != nil {
-			return fmt.Errorf("sync event log: %w", err)
+	switch {
+	case l.opt.SyncEvery:
+	case l.opt.SyncInterval <= 0:
+		return nil
+	case now.Sub(l.last) < l.opt.SyncInterval:
+		if l.timer == nil {
+			delay := l.opt.SyncInterval - now.Sub(l.last)
+			if delay > l.opt.SyncInterval { // the clock stepped back
+				delay = l.opt.SyncInterval
+			}
+			l.timer = time.AfterFunc(delay, l.timedSync)
 		}
+		return nil
+	}
+	if err := l.sync(now); err != nil {
+		return fmt.Errorf("sync event log: %w", err)
 	}
 	return nil
 }
 
-// Close flushes, syncs and closes the file.
+// timedSync is the fsync a quiet period would otherwise never get.
+func (l *FileLog) timedSync() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.timer = nil
+	if l.f == nil || !l.dirty {
+		return
+	}
+	if err := l.sync(l.now()); err != nil {
+		l.report(fmt.Errorf("sync event log: %w", err))
+	}
+}
+
+func (l *FileLog) sync(now time.Time) error {
+	if err := l.fsync(l.f); err != nil {
+		return err
+	}
+	l.dirty, l.last = false, now
+	return nil
+}
+
+func (l *FileLog) report(err error) {
+	if l.opt.OnError != nil {
+		l.opt.OnError(err)
+	}
+}
+
+// Close syncs and closes the file.
 func (l *FileLog) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.f == nil {
 		return nil
 	}
-	err := l.w.Flush()
-	if serr := l.f.Sync(); err == nil {
-		err = serr
+	if l.timer != nil {
+		l.timer.Stop()
+		l.timer = nil
 	}
+	err := l.fsync(l.f)
 	if cerr := l.f.Close(); err == nil {
 		err = cerr
 	}

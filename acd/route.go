@@ -42,9 +42,10 @@ type Offer struct {
 // Route decides which waiting calls go to which available agents, by the
 // rules of Router.Route: serving order (effective priority, queue weight,
 // arrival), eligibility (queue, routing step, the call's own
-// requirements), then the queue's strategy. It is pure: no clock, no I/O,
-// randomness only from rng, inputs left unchanged. It is (&Router{}).Route;
-// an engine that routes often keeps a Router to reuse its memory.
+// requirements, its prefer window), then the queue's strategy. It is
+// pure: no clock, no I/O, randomness only from rng, inputs left
+// unchanged. It is (&Router{}).Route; an engine that routes often keeps a
+// Router to reuse its memory.
 func Route(now time.Time, waiting []queue.Call, available []agents.Agent, policies map[string]QueuePolicy, rng *rand.Rand) []Offer {
 	var r Router
 	return r.Route(now, waiting, available, policies, rng)
@@ -116,7 +117,10 @@ type routeHead struct {
 // stores keep. At its turn a call may have the agents still free that are
 // Available, serve its queue and meet its requirements: those of its
 // current routing step (queue.StepAt of its wait) and its own, all of
-// them. An agent who already missed this call is passed over while another
+// them. While a call is in its prefer window (queue.Call.Preferring) only
+// its preferred agent may take it, if free and otherwise eligible; the
+// call is skipped, not the queue: later calls may have the other agents.
+// An agent who already missed this call is passed over while another
 // can take it. The queue's strategy picks among them. A call nobody can
 // take is skipped, so it never holds up the calls after it, and a later
 // call only gets an agent that no earlier call could use. Each agent
@@ -180,6 +184,7 @@ func (r *Router) serve(now time.Time, call *queue.Call, q *routeQueue, s int, av
 	need := queue.RequirementsAt(q.pol.Steps, s)
 	cands, index := r.cands[:0], r.index[:0]
 	anyFree, stepMet, fresh := false, false, 0
+	prefer := call.Preferring(call.Wait(now))
 	for _, ai := range q.pool {
 		if !r.free[ai] {
 			continue
@@ -190,7 +195,7 @@ func (r *Router) serve(now time.Time, call *queue.Call, q *routeQueue, s int, av
 			continue
 		}
 		stepMet = true
-		if !call.Requirements.MetBy(a.Skills) {
+		if !call.Requirements.MetBy(a.Skills) || (prefer && a.ID != call.Preferred) {
 			continue
 		}
 		if !slices.Contains(call.Missed, a.ID) {

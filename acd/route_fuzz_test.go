@@ -17,7 +17,7 @@ import (
 // FuzzRoute turns arbitrary bytes into a routing problem (up to 20 calls in
 // 3 queues, up to 10 agents in every state, a strategy or none per queue;
 // then routing steps, weights and priority ageing per queue, skills per
-// agent and requirements per call) and checks the properties Route
+// agent, requirements and a preferred agent per call) and checks the properties Route
 // promises, whatever the input.
 func FuzzRoute(f *testing.F) {
 	f.Add([]byte{})
@@ -164,6 +164,21 @@ func rtDecodeRoute(data []byte) (waiting []queue.Call, team []agents.Agent, pol 
 			waiting[i].Requirements = rtFuzzRequirements(&r, 1)
 		}
 	}
+	// Preferred agents (the customer file's) come last for the same reason:
+	// one of the team or one not logged in, with a window that is over for
+	// some calls and not for others (calls waited up to 15 s).
+	for i := range waiting {
+		b := r.next()
+		if b&7 != 7 {
+			continue
+		}
+		if k := int(b>>3) % (len(team) + 1); k < len(team) {
+			waiting[i].Preferred = team[k].ID
+		} else {
+			waiting[i].Preferred = "gone"
+		}
+		waiting[i].PreferFor = time.Duration(r.next()%20) * time.Second
+	}
 	return waiting, team, pol, seed
 }
 
@@ -247,9 +262,14 @@ func rtStepRequirements(steps []queue.Step, wait time.Duration) queue.Requiremen
 }
 
 // rtEligible is the reference rule for who may take call c at now, before
-// other calls take agents and before missed agents are set aside.
+// other calls take agents and before missed agents are set aside. In its
+// prefer window (unless the preferred agent missed it) a call may go to
+// its preferred agent only.
 func rtEligible(now time.Time, a agents.Agent, c queue.Call, pol map[string]QueuePolicy) bool {
 	if a.State != agents.Available || !a.InQueue(c.Queue) {
+		return false
+	}
+	if c.Preferred != "" && now.Sub(c.Arrived) < c.PreferFor && !slices.Contains(c.Missed, c.Preferred) && a.ID != c.Preferred {
 		return false
 	}
 	for _, need := range []queue.Requirements{rtStepRequirements(pol[c.Queue].Steps, now.Sub(c.Arrived)), c.Requirements} {
@@ -503,7 +523,8 @@ func rtDescribe(waiting []queue.Call, team []agents.Agent, pol map[string]QueueP
 			rtT0.Sub(a.IdleSince), rtT0.Sub(a.LastOffered), a.CallsTaken, a.TalkTime)
 	}
 	for _, c := range waiting {
-		fmt.Fprintf(&b, "call %s %s prio=%d waited=%s missed=%v needs=%v\n", c.ID, c.Queue, c.Priority, c.Wait(rtT0), c.Missed, c.Requirements)
+		fmt.Fprintf(&b, "call %s %s prio=%d waited=%s missed=%v needs=%v prefers=%q for %s\n", c.ID, c.Queue, c.Priority, c.Wait(rtT0),
+			c.Missed, c.Requirements, c.Preferred, c.PreferFor)
 	}
 	return b.String()
 }

@@ -24,10 +24,15 @@ type Config struct {
 	RTP    RTP
 	HTTP   HTTP
 	Events Events
+	// Store says where queues, agents and registrations live: in this
+	// process, or in Redis shared by several nodes.
+	Store Store
 	// Queues are the queues callers can dial; there is at least one.
 	Queues []Queue
 	// Agents are the people who answer calls, with their SIP credentials.
 	Agents []Agent
+	// Customers is the customer file (see Customers); none without a file.
+	Customers Customers
 
 	// source names the input in error messages (the file name given to Parse).
 	source string
@@ -95,6 +100,17 @@ type Events struct {
 	// Fsync says when the log is flushed to disk: FsyncEveryEvent, FsyncNever
 	// or a Go duration such as "100ms" for a periodic flush.
 	Fsync string
+	// RotateSize starts a new file before the current one would grow past
+	// this many bytes; 0 (the default) sets no limit.
+	RotateSize int64
+	// RotateDaily starts a new file with the first event of each UTC day.
+	RotateDaily bool
+	// Keep is how many rotated files are kept, the oldest deleted first;
+	// 0 (the default) keeps them all.
+	Keep int
+	// MaskCallers masks the caller's number in call records (MaskNumber:
+	// all but the last three digits). Other events keep it as received.
+	MaskCallers bool
 }
 
 // Fsync policies other than a periodic duration.
@@ -121,6 +137,50 @@ func (e Events) FsyncInterval() (every bool, interval time.Duration) {
 		return true, 0
 	}
 	return false, d
+}
+
+// Store kinds.
+const (
+	// StoreMemory keeps everything in this process: one node, nothing
+	// survives a restart but the event log.
+	StoreMemory = "memory"
+	// StoreRedis shares queues, agents, registrations and events with every
+	// node using the same Redis and prefix.
+	StoreRedis = "redis"
+)
+
+// Store configures the state store.
+type Store struct {
+	// Kind is StoreMemory or StoreRedis.
+	Kind  string
+	Redis Redis
+	// Lease is how long a node's reservations (agents ringing or on a call,
+	// waiting calls) outlive it: a node that dies or loses Redis for longer
+	// has them freed by the other nodes. Redis only.
+	Lease time.Duration
+}
+
+// Redis says how to reach Redis: one of Address, Sentinel or Cluster.
+type Redis struct {
+	// Address is "host:port" or "unix:/path/to/socket" of a single server.
+	Address string
+	// Password authenticates to Redis (and to Sentinel, if used).
+	Password string
+	// DB is the database number (not with Cluster).
+	DB int
+	// Sentinel finds the master of a Redis replicated with Sentinel.
+	Sentinel Sentinel
+	// Cluster lists seed "host:port" addresses of a Redis Cluster.
+	Cluster []string
+	// Prefix starts every key; nodes that share calls and agents use the
+	// same prefix. Default "acd:".
+	Prefix string
+}
+
+// Sentinel names the master and the Sentinels that watch it.
+type Sentinel struct {
+	Master    string
+	Addresses []string
 }
 
 // Queue is one queue callers reach by dialling its number.

@@ -20,7 +20,7 @@ import (
 var sample []byte
 
 // Load reads and validates the config file at path. A relative hold_audio
-// path is resolved against the file's directory.
+// or customers file path is resolved against the file's directory.
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -31,8 +31,9 @@ func Load(path string) (*Config, error) {
 
 // Parse decodes and validates a config held in memory. name is the file's
 // path: errors are reported against it, Config.Path is set to it and a
-// relative hold_audio is resolved against its directory. Errors are
-// *Error values (several joined with errors.Join), first line first.
+// relative hold_audio or customers file is resolved against its directory.
+// Errors are *Error values (several joined with errors.Join), first line
+// first.
 func Parse(name string, data []byte) (*Config, error) {
 	c, err := parse(name, data)
 	if err != nil {
@@ -41,6 +42,9 @@ func Parse(name string, data []byte) (*Config, error) {
 	c.Path = name
 	if h := c.RTP.HoldAudio; h != "" && !filepath.IsAbs(h) {
 		c.RTP.HoldAudio = filepath.Join(filepath.Dir(name), h)
+	}
+	if f := c.Customers.File; f != "" && !filepath.IsAbs(f) {
+		c.Customers.File = filepath.Join(filepath.Dir(name), f)
 	}
 	return c, nil
 }
@@ -125,6 +129,7 @@ func defaultConfig() *Config {
 		},
 		HTTP:   HTTP{Listen: "127.0.0.1:8080"},
 		Events: Events{Path: "acd-events.jsonl", Fsync: FsyncEveryEvent},
+		Store:  Store{Kind: StoreMemory, Lease: 10 * time.Second, Redis: Redis{Prefix: "acd:"}},
 	}
 }
 

@@ -15,6 +15,7 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		"rtp":     func(n *yaml.Node, p string) { d.rtp(n, p, &c.RTP) },
 		"http":    func(n *yaml.Node, p string) { d.http(n, p, &c.HTTP) },
 		"events":  func(n *yaml.Node, p string) { d.events(n, p, &c.Events) },
+		"store":   func(n *yaml.Node, p string) { d.store(n, p, &c.Store) },
 		"queues": func(n *yaml.Node, p string) {
 			c.Queues = nil
 			d.sequence(n, p, func(n *yaml.Node, p string) {
@@ -31,6 +32,7 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 				c.Agents = append(c.Agents, a)
 			})
 		},
+		"customers": func(n *yaml.Node, p string) { d.customers(n, p, &c.Customers) },
 	})
 }
 
@@ -66,8 +68,35 @@ func (d *decoder) http(n *yaml.Node, path string, h *HTTP) {
 
 func (d *decoder) events(n *yaml.Node, path string, e *Events) {
 	d.mapping(n, path, map[string]field{
-		"path":  d.str(&e.Path),
-		"fsync": d.str(&e.Fsync),
+		"path":         d.str(&e.Path),
+		"fsync":        d.str(&e.Fsync),
+		"rotate_size":  d.size(&e.RotateSize),
+		"rotate_daily": d.boolean(&e.RotateDaily),
+		"keep":         d.integer(&e.Keep),
+		"mask_callers": d.boolean(&e.MaskCallers),
+	})
+}
+
+func (d *decoder) store(n *yaml.Node, path string, s *Store) {
+	d.mapping(n, path, map[string]field{
+		"kind":  d.str(&s.Kind),
+		"lease": d.duration(&s.Lease),
+		"redis": func(n *yaml.Node, p string) {
+			r := &s.Redis
+			d.mapping(n, p, map[string]field{
+				"address":  d.str(&r.Address),
+				"password": d.str(&r.Password),
+				"db":       d.integer(&r.DB),
+				"cluster":  d.strs(&r.Cluster),
+				"prefix":   d.str(&r.Prefix),
+				"sentinel": func(n *yaml.Node, p string) {
+					d.mapping(n, p, map[string]field{
+						"master":    d.str(&r.Sentinel.Master),
+						"addresses": d.strs(&r.Sentinel.Addresses),
+					})
+				},
+			})
+		},
 	})
 }
 

@@ -17,11 +17,14 @@ import (
 func (c *Config) Validate() error {
 	v := &validator{c: c, file: cmp.Or(c.source, c.Path)}
 	v.top()
+	v.eventsRotation()
 	v.sip()
 	v.rtp()
 	v.http()
+	v.store()
 	v.queues()
 	v.agents()
+	v.customers()
 	return joinErrors(v.errs)
 }
 

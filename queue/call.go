@@ -4,7 +4,10 @@
 // agents or storage, so routing and every store can share one notion of order.
 package queue
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // CallID identifies one caller leg for its whole life in the ACD; the SIP layer
 // uses its dialog's Call-ID so logs and events line up with packet captures.
@@ -32,6 +35,35 @@ type Call struct {
 	// Treat the map as read-only once the call is queued: stores and
 	// routing share it.
 	Requirements Requirements `json:"requirements,omitempty"`
+	// Preferred is an agent the call should go to, if it can, during its
+	// first PreferFor of waiting (the customer file's preferred agent or
+	// the one who served the caller last); see Preferring. "" for none.
+	Preferred string `json:"preferred,omitempty"`
+	// PreferFor is how long, counted from arrival, only Preferred may take
+	// the call.
+	PreferFor time.Duration `json:"prefer_for,omitempty"`
+}
+
+// Preferring reports whether, having waited wait, the call may still go
+// only to its preferred agent: there is one, the window is not over, and
+// that agent has not already let this call ring out (a preferred agent
+// who missed the call gives up the preference, so the caller is not held
+// for someone who does not answer).
+func (c *Call) Preferring(wait time.Duration) bool {
+	return c.Preferred != "" && wait < c.PreferFor && !slices.Contains(c.Missed, c.Preferred)
+}
+
+// NextChange is the wait at which what the call needs next changes, after
+// wait: the end of its current routing step in steps or of its prefer
+// window, whichever comes first; false when neither will ever change. An
+// engine arms a timer for it so a call is routed the moment it can go to
+// more agents.
+func (c *Call) NextChange(steps []Step, wait time.Duration) (time.Duration, bool) {
+	end, ok := StepEnd(steps, StepAt(steps, wait))
+	if c.Preferring(wait) && (!ok || c.PreferFor < end) {
+		return c.PreferFor, true
+	}
+	return end, ok
 }
 
 // Wait is how long the call has waited at now.

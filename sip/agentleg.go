@@ -35,13 +35,16 @@ func (l *callerLeg) inviteAgent(ctx context.Context, t acd.Target, c acd.Contact
 	req := gosip.NewRequest(gosip.INVITE, uri)
 	req.SetBody(offer)
 	req.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
-	from := &gosip.FromHeader{DisplayName: l.call.Caller,
+	from := &gosip.FromHeader{DisplayName: l.displayName(),
 		Address: gosip.Uri{Scheme: "sip", User: nonEmpty(l.call.Caller, "anonymous"), Host: l.s.cfg.Advertise},
 		Params:  gosip.NewParams()}
 	from.Params.Add("tag", gosip.GenerateTagN(16))
 	req.AppendHeader(from)
 	req.AppendHeader(&gosip.ToHeader{Address: gosip.Uri{Scheme: "sip", User: t.Agent.Username, Host: l.s.cfg.Advertise}})
 	req.AppendHeader(gosip.NewHeader("X-ACD-Queue", l.call.Queue))
+	if h := l.customerHeader(); h != nil {
+		req.AppendHeader(h)
+	}
 	if c.Transport != "" {
 		req.SetTransport(c.Transport)
 	}

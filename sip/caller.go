@@ -21,6 +21,9 @@ type callerLeg struct {
 	call   queue.Call
 	remote media.Remote
 	log    *slog.Logger
+	// customer is what the customer file says of the caller, nil if
+	// nothing; the agent leg shows it to the agent.
+	customer *Customer
 
 	offers chan acd.Assignment
 	drops  chan string
@@ -33,7 +36,7 @@ type callerLeg struct {
 
 func newCallerLeg(s *Server, call queue.Call, remote media.Remote) *callerLeg {
 	return &callerLeg{s: s, call: call, remote: remote,
-		log:    s.log.With("call_id", call.ID, "queue", call.Queue),
+		log:    s.log.With("call_id", call.ID, "queue", call.Queue, "caller", acd.MaskNumber(call.Caller)),
 		offers: make(chan acd.Assignment, 1), drops: make(chan string, 1)}
 }
 
@@ -82,18 +85,18 @@ func (l *callerLeg) serve(req *gosip.Request, tx gosip.ServerTransaction) string
 	}
 	l.dlg = dlg
 	defer dlg.Close()
-	_ = dlg.Respond(gosip.StatusTrying, "Trying", nil)
+	l.s.respondDialog(dlg, gosip.StatusTrying, "Trying")
 	l.codec, _ = media.Negotiate(l.remote)
 	conn, err := l.s.ports.ListenUDP(l.s.rtpIP)
 	if err != nil {
 		l.log.Error("no rtp port", "err", err)
-		_ = dlg.Respond(gosip.StatusServiceUnavailable, "Service Unavailable", nil)
+		l.s.respondDialog(dlg, gosip.StatusServiceUnavailable, "Service Unavailable")
 		return acd.ReasonCaller
 	}
 	l.rtp = l.s.newLeg(conn, l.remote, l.codec, l.log)
 	l.hold, err = media.NewPlayer(l.s.cfg.HoldAudio(), l.rtp.Sender(), l.codec)
 	if err != nil {
-		_ = dlg.Respond(gosip.StatusNotAcceptableHere, "Not Acceptable Here", nil)
+		l.s.respondDialog(dlg, gosip.StatusNotAcceptableHere, "Not Acceptable Here")
 		return acd.ReasonCaller
 	}
 	answer := media.BuildAnswer(l.remote, l.rtp.LocalAddr(), uint64(time.Now().UnixNano()), l.codec)
@@ -101,6 +104,7 @@ func (l *callerLeg) serve(req *gosip.Request, tx gosip.ServerTransaction) string
 		l.log.Info("caller gone before ACK", "err", err)
 		return acd.ReasonCaller
 	}
+	l.s.counted(gosip.StatusOK)
 	go func() { _ = l.hold.Run(dlg.Context()) }()
 	go func() { _ = l.rtp.Run(dlg.Context()) }()
 

@@ -97,6 +97,7 @@ func (s *Server) featureCall(req *gosip.Request, tx gosip.ServerTransaction, use
 	if err := dlg.RespondSDP(media.BuildAnswer(remote, local, uint64(time.Now().UnixNano()), codec)); err != nil {
 		return
 	}
+	s.counted(gosip.StatusOK)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = dlg.Bye(ctx)

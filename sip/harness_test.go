@@ -164,6 +164,7 @@ type harnessConfig struct {
 	trusted        []netip.Prefix
 	queue          func(*acd.QueueConfig)
 	onFirstContact func(username string)
+	lookupCustomer func(ctx context.Context, number, queue string) (Customer, bool)
 }
 
 type harnessOption func(*harnessConfig)
@@ -188,6 +189,11 @@ func withQueue(f func(*acd.QueueConfig)) harnessOption {
 // withFirstContact replaces the default hook, which logs the agent in.
 func withFirstContact(f func(username string)) harnessOption {
 	return func(c *harnessConfig) { c.onFirstContact = f }
+}
+
+// withCustomers sets the customer lookup.
+func withCustomers(f func(ctx context.Context, number, queue string) (Customer, bool)) harnessOption {
+	return func(c *harnessConfig) { c.lookupCustomer = f }
 }
 
 // harness is one ACD node: engine, memory store and SIP server.
@@ -263,6 +269,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 			return tu.agentID, ok && tu.agentID != ""
 		},
 		OnFirstContact: firstContact,
+		LookupCustomer: hc.lookupCustomer,
 	}
 	srv, err := NewServer(cfg, engine, h.store, log)
 	if err != nil {

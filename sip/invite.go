@@ -68,7 +68,9 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	id := queue.CallID(req.CallID().Value())
 	call := queue.Call{ID: id, Queue: q.Name, Caller: callerNumber(req)}
+	customer := s.identify(&call, q)
 	leg := newCallerLeg(s, call, remote)
+	leg.customer = customer
 	if _, loaded := s.legs.LoadOrStore(id, leg); loaded {
 		s.respond(tx, gosip.NewResponseFromRequest(req, gosip.StatusLoopDetected, "Loop Detected", nil))
 		return

@@ -48,6 +48,12 @@ type Config struct {
 	AgentID func(username string) (string, bool)
 	// OnFirstContact runs when an agent's first phone registers.
 	OnFirstContact func(username string)
+	// OnResponse, when set, counts each response sent, by status code
+	// (live.Tracker.CountSIPResponse); it must not block.
+	OnResponse func(code int)
+	// LookupCustomer, when set, looks a caller's number (as received) up in
+	// the customer file for a call to queue (see Customer).
+	LookupCustomer func(ctx context.Context, number, queue string) (Customer, bool)
 }
 
 // Server is the SIP user agent of the ACD.
@@ -190,6 +196,22 @@ func (s *Server) Drop(id queue.CallID, reason string) {
 func (s *Server) respond(tx gosip.ServerTransaction, res *gosip.Response) {
 	if err := tx.Respond(res); err != nil {
 		s.log.Debug("respond failed", "status", res.StatusCode, "err", err)
+		return
+	}
+	s.counted(res.StatusCode)
+}
+
+// respondDialog sends a response on an INVITE dialog and counts it.
+func (s *Server) respondDialog(dlg *sipgo.DialogServerSession, code int, reason string) {
+	if err := dlg.Respond(code, reason, nil); err == nil {
+		s.counted(code)
+	}
+}
+
+// counted reports one response sent to OnResponse.
+func (s *Server) counted(code int) {
+	if s.cfg.OnResponse != nil {
+		s.cfg.OnResponse(code)
 	}
 }
 

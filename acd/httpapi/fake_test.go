@@ -20,8 +20,9 @@ type fakeEngine struct {
 
 // fakeCall is one Command the fake received.
 type fakeCall struct {
-	id string
-	ev agents.Event
+	id     string
+	ev     agents.Event
+	skills map[string]int // SetSkills
 }
 
 func (f *fakeEngine) Snapshot(context.Context) (acd.Snapshot, error) {
@@ -35,6 +36,15 @@ func (f *fakeEngine) Command(_ context.Context, id string, ev agents.Event) (age
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, fakeCall{id: id, ev: ev})
 	return f.agent, f.err
+}
+
+func (f *fakeEngine) SetSkills(_ context.Context, id string, skills map[string]int) (agents.Agent, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, fakeCall{id: id, skills: skills})
+	a := f.agent
+	a.Skills = skills
+	return a, f.err
 }
 
 // received returns the commands seen so far.

@@ -21,6 +21,9 @@ type Engine interface {
 	Snapshot(ctx context.Context) (acd.Snapshot, error)
 	// Command applies an agent's own request and returns the agent afterwards.
 	Command(ctx context.Context, agentID string, ev agents.Event) (agents.Agent, error)
+	// SetSkills replaces an agent's skills, keeping its state, and returns
+	// the agent afterwards.
+	SetSkills(ctx context.Context, agentID string, skills map[string]int) (agents.Agent, error)
 }
 
 var _ Engine = (*acd.Engine)(nil)
@@ -57,6 +60,7 @@ func New(eng Engine, token string, log *slog.Logger) http.Handler {
 	api.Handle("POST /api/agents/{id}/logout", s.command(agents.Logout))
 	api.Handle("POST /api/agents/{id}/pause", s.command(agents.Pause))
 	api.Handle("POST /api/agents/{id}/unpause", s.command(agents.Unpause))
+	api.HandleFunc("PUT /api/agents/{id}/skills", s.putSkills)
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

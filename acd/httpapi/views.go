@@ -35,6 +35,8 @@ type Agent struct {
 	// Contacts counts the agent's registered phones; command replies leave
 	// it out.
 	Contacts *int `json:"contacts,omitempty"`
+	// Skills maps each of the agent's skills to its level, 1 to 5.
+	Skills map[string]int `json:"skills,omitempty"`
 }
 
 // Pending is a deferred agent command.
@@ -51,7 +53,7 @@ type PauseRequest struct {
 // agentView turns a stored agent into its API form.
 func agentView(a agents.Agent) Agent {
 	v := Agent{
-		ID: a.ID, Username: a.Username, Name: a.Name, Queues: a.Queues,
+		ID: a.ID, Username: a.Username, Name: a.Name, Queues: a.Queues, Skills: a.Skills,
 		State: a.State, PauseReason: a.PauseReason, StateSince: a.StateSince,
 	}
 	if v.Queues == nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/sme/acd/acd"
 )
 
@@ -44,11 +46,41 @@ func (s *Store) Unregister(ctx context.Context, username, uri string) error {
 // deleted, unless another node refreshed them since they were read. Expiry
 // is judged by now, not by Redis's clock, as the contract asks.
 func (s *Store) Contacts(ctx context.Context, username string, now time.Time) ([]acd.Contact, error) {
-	key := s.contactsKey(username)
-	all, err := s.rdb.HGetAll(ctx, key).Result()
+	all, err := s.rdb.HGetAll(ctx, s.contactsKey(username)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("contacts of %s: %w", username, err)
 	}
+	return s.liveContacts(ctx, username, all, now)
+}
+
+// ContactsOf implements acd.ContactsLister: Contacts for several users in
+// one round trip (plus one per user with lapsed bindings to prune).
+func (s *Store) ContactsOf(ctx context.Context, usernames []string, now time.Time) (map[string][]acd.Contact, error) {
+	cmds := make([]*redis.MapStringStringCmd, len(usernames))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, u := range usernames {
+			cmds[i] = p.HGetAll(ctx, s.contactsKey(u))
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("contacts of %d users: %w", len(usernames), err)
+	}
+	out := make(map[string][]acd.Contact, len(usernames))
+	for i, u := range usernames {
+		live, err := s.liveContacts(ctx, u, cmds[i].Val(), now)
+		if err != nil {
+			return nil, err
+		}
+		if len(live) > 0 {
+			out[u] = live
+		}
+	}
+	return out, nil
+}
+
+// liveContacts decodes a contacts hash, prunes the bindings lapsed at now
+// and returns the others sorted by URI.
+func (s *Store) liveContacts(ctx context.Context, username string, all map[string]string, now time.Time) ([]acd.Contact, error) {
 	var (
 		live  []acd.Contact
 		prune []any
@@ -65,7 +97,7 @@ func (s *Store) Contacts(ctx context.Context, username string, now time.Time) ([
 		}
 	}
 	if len(prune) > 0 {
-		if err := pruneScript.Run(ctx, s.rdb, []string{key}, prune...).Err(); err != nil {
+		if err := pruneScript.Run(ctx, s.rdb, []string{s.contactsKey(username)}, prune...).Err(); err != nil {
 			return nil, fmt.Errorf("contacts of %s: prune lapsed: %w", username, err)
 		}
 	}

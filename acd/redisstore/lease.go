@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sme/acd/acd"
 	"github.com/sme/acd/agents"
 	"github.com/sme/acd/queue"
 )
@@ -26,21 +27,13 @@ func (s *Store) RefreshLeases(ctx context.Context) error {
 }
 
 // Reaped is what ReapExpired cleaned up after incarnations whose lease ran
-// out.
-type Reaped struct {
-	// Agents are the ids of agents freed, sorted: Ringing ones were
-	// cancelled, Busy ones hung up and (like WrapUp ones) finished wrap-up,
-	// so each is now Available, or Paused or Offline if that was pending.
-	Agents []string
-	// Calls are the waiting calls dropped from their queues, in serving
-	// order; nobody holds their SIP legs any more.
-	Calls []queue.Call
-	// Nodes names the dead incarnations (Node/suffix), sorted.
-	Nodes []string
-}
+// out: Ringing agents were cancelled, Busy ones hung up and (like WrapUp
+// ones) finished wrap-up; Nodes names the dead incarnations (Node/suffix).
+type Reaped = acd.Reaped
 
-// Empty reports whether nothing was reaped.
-func (r Reaped) Empty() bool { return len(r.Agents) == 0 && len(r.Calls) == 0 }
+// Lease is how long this node's reservations outlive its last refresh
+// (acd.LeaseKeeper).
+func (s *Store) Lease() time.Duration { return s.lease }
 
 // ReapExpired frees every agent and drops every waiting call held by an
 // incarnation whose lease key has expired; any node may run it. Agents go

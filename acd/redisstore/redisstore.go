@@ -17,6 +17,8 @@
 //	{acd:}qlen              hash   queue name -> number of waiting calls (for Enqueue's maxLen)
 //	{acd:}contacts:<user>   hash   Contact URI -> acd.Contact as JSON
 //	{acd:}lease:<incarn>    string the incarnation's lease (value: the incarnation), PX Lease
+//	{acd:}work              pub/sub channel: "there may be work" (message: the sender's incarnation)
+//	{acd:}events            stream every node's event log is copied to (StreamLog)
 //
 // # Ownership and leases
 //
@@ -33,6 +35,13 @@
 // done) are refused with agents.ErrInvalidTransition unless they come from
 // the incarnation holding it: a node that stalled past its lease and comes
 // back cannot answer for an agent another node has claimed since.
+//
+// # Several nodes
+//
+// Store also implements acd.Notifier (PUBLISH and SUBSCRIBE on the work
+// channel), acd.LeaseKeeper (RefreshLeases, ReapExpired) and
+// acd.ContactsLister (every available agent's contacts in one round trip),
+// which the engine uses when it finds them.
 //
 // # Atomicity
 //
@@ -125,11 +134,9 @@ func New(client redis.UniversalClient, opts Options) *Store {
 	if opts.Lease <= 0 {
 		opts.Lease = DefaultLease
 	}
-	base := "{" + strings.NewReplacer("{", "_", "}", "_").Replace(opts.Prefix) + "}"
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:]) // crypto/rand.Read never fails
+	base := keyBase(opts.Prefix)
 	s := &Store{
-		rdb: client, node: opts.Node, token: opts.Node + "/" + hex.EncodeToString(rnd[:]), lease: opts.Lease,
+		rdb: client, node: opts.Node, token: incarnation(opts.Node), lease: opts.Lease,
 		base:     base,
 		kAgents:  base + "agents",
 		kOwner:   base + "owner",
@@ -139,6 +146,22 @@ func New(client redis.UniversalClient, opts Options) *Store {
 	}
 	s.kLease = s.leaseKey(s.token)
 	return s
+}
+
+// keyBase is what every key of prefix starts with: the prefix in braces,
+// the Redis Cluster hash tag ("acd:" when empty).
+func keyBase(prefix string) string {
+	if prefix == "" {
+		prefix = "acd:"
+	}
+	return "{" + strings.NewReplacer("{", "_", "}", "_").Replace(prefix) + "}"
+}
+
+// incarnation is node plus a random suffix, unique to one process.
+func incarnation(node string) string {
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:]) // crypto/rand.Read never fails
+	return node + "/" + hex.EncodeToString(rnd[:])
 }
 
 // Incarnation is the owner id this Store writes: Node, a slash and a

@@ -56,7 +56,9 @@ type CallRecord struct {
 	Rung   []string
 	Missed []string
 	// Partial: the log does not hold the call's entered event (it is in an
-	// older file); Entered was derived from the wait the events carry.
+	// older file); Entered was derived from the wait the events carry. A
+	// call record (acd.EvCallRecord) of the call, when the log holds one,
+	// completes it instead.
 	Partial bool
 
 	ringFrom time.Time // an offer is ringing since
@@ -108,7 +110,15 @@ func Build(events []acd.Event, opt BuildOptions) Dataset {
 	calls := map[string]*CallRecord{}
 	var order []*CallRecord
 	agents := map[string]*agentTrack{}
+	records := map[string]*acd.CallRecord{}
 	for _, ev := range events {
+		if ev.Type == acd.EvCallRecord {
+			// A summary of events the log also holds: never counted.
+			if ev.Record != nil {
+				records[ev.CallID] = ev.Record
+			}
+			continue
+		}
 		if ds.Start.IsZero() || ev.Time.Before(ds.Start) {
 			ds.Start = ev.Time
 		}
@@ -140,6 +150,9 @@ func Build(events []acd.Event, opt BuildOptions) Dataset {
 		ds.closeState(a, ds.End, true)
 	}
 	for _, c := range order {
+		if rec := records[c.CallID]; c.Partial && rec != nil {
+			c.complete(rec)
+		}
 		if opt.MaskCaller {
 			c.Caller = MaskNumber(c.Caller)
 		}
@@ -244,6 +257,27 @@ func (c *CallRecord) apply(ev acd.Event) error {
 		return fmt.Errorf("call %s: unknown event type %q at %s ignored", c.CallID, ev.Type, ev.Time.Format(time.RFC3339Nano))
 	}
 	return nil
+}
+
+// complete fills in a partial call, whose first events were in a log file
+// no longer read, from its call record (acd.CallRecorder), which the log
+// holds after the call's last event. A record that is itself partial, or
+// that is not of this call's end, is not used.
+func (c *CallRecord) complete(rec *acd.CallRecord) {
+	if rec.Partial || rec.Entered.IsZero() || !c.ended || !rec.Ended.Equal(c.Ended) {
+		return
+	}
+	c.Entered, c.Partial = rec.Entered, false
+	if !rec.Offered.IsZero() {
+		c.Offered = rec.Offered
+	}
+	c.Ring = max(c.Ring, time.Duration(rec.RingMS)*time.Millisecond)
+	c.Attempts = max(c.Attempts, rec.Attempts)
+	if c.Outcome == OutcomeAnswered {
+		c.Wait = c.Answered.Sub(c.Entered)
+	} else {
+		c.Wait = c.Ended.Sub(c.Entered)
+	}
 }
 
 func (c *CallRecord) stopRing(at time.Time) {

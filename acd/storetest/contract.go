@@ -172,7 +172,8 @@ func sameCall(t *testing.T, got, want queue.Call) {
 	t.Helper()
 	if got.ID != want.ID || got.Queue != want.Queue || got.Caller != want.Caller ||
 		got.Priority != want.Priority || !got.Arrived.Equal(want.Arrived) ||
-		got.Attempts != want.Attempts || !slices.Equal(got.Missed, want.Missed) {
+		got.Attempts != want.Attempts || !slices.Equal(got.Missed, want.Missed) ||
+		got.Preferred != want.Preferred || got.PreferFor != want.PreferFor {
 		t.Errorf("call = %+v, want %+v", got, want)
 	}
 }

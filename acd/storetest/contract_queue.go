@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/sme/acd/acd"
 	"github.com/sme/acd/agents"
@@ -144,6 +145,7 @@ func testRequeueNoDuplicate(t *testing.T, s acd.Store) {
 func testRemoveTwice(t *testing.T, s acd.Store) {
 	c2 := newCall("c2", "support", 3, 20)
 	c2.Attempts, c2.Missed = 2, []string{"a7", "a9"}
+	c2.Preferred, c2.PreferFor = "a3", 15*time.Second // a returning customer's
 	mustEnqueue(t, s, 0, newCall("c1", "sales", 0, 10), c2, newCall("c3", "sales", 0, 30))
 	got, err := s.Remove(ctx, "c2")
 	if err != nil {

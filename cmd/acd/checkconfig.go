@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/sme/acd/config"
 )
@@ -19,6 +20,16 @@ func checkConfigCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s: ok (%d queues, %d agents)\n", args[0], len(cfg.Queues), len(cfg.Agents))
+	customers := ""
+	if cfg.Customers.File != "" {
+		dir, err := openCustomers(cfg, slog.New(slog.DiscardHandler))
+		if err != nil {
+			fmt.Fprintf(stderr, "%v\n", err)
+			return 1
+		}
+		customers = fmt.Sprintf(", %d customers", dir.Len())
+		_ = dir.Close() // nothing changed: nothing written
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d queues, %d agents%s)\n", args[0], len(cfg.Queues), len(cfg.Agents), customers)
 	return 0
 }

@@ -43,6 +43,8 @@ type rxPacket struct {
 	// Fill is the byte every payload byte equals, -1 if they differ.
 	Fill int
 	Len  int
+	// At is when the peer received it.
+	At time.Time
 }
 
 // rtpStream is what a peer exchanges with one source address.
@@ -128,7 +130,7 @@ func (p *rtpPeer) read() {
 		}
 		s.lastHeard = now
 		s.rx = append(s.rx, rxPacket{SSRC: pkt.SSRC, Seq: pkt.SequenceNumber, TS: pkt.Timestamp, PT: pkt.PayloadType,
-			Marker: pkt.Marker, Fill: uniform(pkt.Payload), Len: len(pkt.Payload)})
+			Marker: pkt.Marker, Fill: uniform(pkt.Payload), Len: len(pkt.Payload), At: now})
 		p.mu.Unlock()
 	}
 }

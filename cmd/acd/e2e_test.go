@@ -16,11 +16,12 @@ import (
 	"time"
 )
 
-// callEvents groups the call events of the log by call id.
+// callEvents groups the call events of the log by call id (call records,
+// which sum a call up after its events, are left out).
 func callEvents(evs []event) map[string][]event {
 	out := map[string][]event{}
 	for _, e := range evs {
-		if e.CallID != "" && e.Type != "agent-state" {
+		if e.CallID != "" && e.Type != "agent-state" && e.Type != "call-record" {
 			out[e.CallID] = append(out[e.CallID], e)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 	_ "time/tzdata" // reports name time zones even where the OS has no zoneinfo
 
+	"github.com/sme/acd/acd"
 	"github.com/sme/acd/acd/report"
 	"github.com/sme/acd/config"
 )
@@ -23,8 +24,8 @@ type logFlags struct {
 
 func addLogFlags(fs *flag.FlagSet) *logFlags {
 	lf := &logFlags{}
-	lf.config = fs.String("config", "", "config file: events.path is the default log, queues' service_level the default T")
-	fs.Func("log", "event log file; repeat for rotated logs, oldest first (default: the config's events.path)", func(s string) error {
+	lf.config = fs.String("config", "", "config file: events.path is the default log (with a redis store: the cluster's event stream), queues' service_level the default T")
+	fs.Func("log", "event log file; repeat for rotated logs, oldest first (default: the config's events.path and the files rotated out of it)", func(s string) error {
 		lf.logs = append(lf.logs, s)
 		return nil
 	})
@@ -47,10 +48,23 @@ func (lf *logFlags) load(extra []string) (*config.Config, report.Dataset, []repo
 		return nil, report.Dataset{}, nil, nil, fmt.Errorf("-tz: %w", err)
 	}
 	paths := append(lf.logs, extra...)
-	if len(paths) == 0 {
-		paths = []string{cfg.Events.Path}
+	var (
+		events []acd.Event
+		torn   []report.TornLine
+	)
+	switch {
+	case len(paths) == 0 && cfg.Store.Kind == config.StoreRedis:
+		// The cluster's stream: every node's calls, each once.
+		events, err = readStream(cfg)
+	case len(paths) == 0:
+		// The file and the files rotated out of it, oldest first.
+		var files []string
+		if files, err = acd.LogFiles(cfg.Events.Path); err == nil {
+			events, torn, err = report.ReadFiles(files...)
+		}
+	default:
+		events, torn, err = report.ReadFiles(paths...)
 	}
-	events, torn, err := report.ReadFiles(paths...)
 	if err != nil {
 		return nil, report.Dataset{}, nil, nil, err
 	}

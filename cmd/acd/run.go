@@ -16,7 +16,8 @@ import (
 
 	"github.com/sme/acd/acd"
 	"github.com/sme/acd/acd/httpapi"
-	"github.com/sme/acd/acd/memstore"
+	"github.com/sme/acd/acd/live"
+	"github.com/sme/acd/acd/report"
 	"github.com/sme/acd/agents"
 	"github.com/sme/acd/config"
 	"github.com/sme/acd/queue"
@@ -60,12 +61,21 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 // until ctx ends, then shuts down gracefully: new calls get 503, calls in
 // progress get the configured grace period, the rest are ended cleanly.
 func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Logger) error {
-	store := memstore.New()
+	be, err := newStore(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer be.close()
+	store := be.store
 	if err := loadAgents(ctx, store, cfg); err != nil {
 		return err
 	}
-	every, interval := cfg.Events.FsyncInterval()
-	events, err := acd.OpenFileLog(cfg.Events.Path, every, interval)
+	dir, err := openCustomers(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeCustomers(dir, log) // after the engine stopped: the last last-agent updates are saved
+	events, err := openEventLog(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -74,7 +84,20 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 		log.Warn("event log ended with an unfinished line (a crash?); set aside", "file", cfg.Events.Path+".torn", "bytes", len(torn))
 	}
 
-	eng, err := acd.NewEngine(engineConfig(cfg), store, nil, events, log)
+	records := acd.NewCallRecorder(withLastAgent(be.eventLog(events), dir), cfg.Events.MaskCallers)
+	defer closeCallRecords(records, log) // before the file closes: records still waiting for a wrap-up
+
+	// The live tracker tees every event on to the log(s), keeps today's
+	// figures for the wallboard and the counts for /metrics; today's events
+	// already in the file are read back so a restart does not zero them.
+	ec := engineConfig(cfg)
+	tracker := live.NewTracker(records, ec.Queues, time.Local, nil)
+	if evs, _, err := report.ReadFiles(cfg.Events.Path); err != nil {
+		log.Warn("live figures start from zero: cannot read the event log back", "err", err)
+	} else {
+		tracker.Replay(evs)
+	}
+	eng, err := acd.NewEngine(ec, store, nil, tracker, log)
 	if err != nil {
 		return err
 	}
@@ -87,9 +110,11 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 		return err
 	}
 	scfg.OnFirstContact = func(string) { eng.Nudge() }
+	scfg.OnResponse = tracker.CountSIPResponse
 	if cfg.SIP.LoginOnRegister {
 		scfg.OnFirstContact = loginOnRegister(eng, scfg.AgentID)
 	}
+	scfg.LookupCustomer = customerLookup(dir, store, log)
 	srv, err := sip.NewServer(scfg, eng, store, log)
 	if err != nil {
 		return err
@@ -111,7 +136,10 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 		if err != nil {
 			return fmt.Errorf("listen http: %w", err)
 		}
-		httpSrv = &http.Server{Handler: httpapi.New(eng, cfg.HTTP.Token, log), ReadHeaderTimeout: 10 * time.Second}
+		api := httpapi.NewLive(eng, tracker, cfg.HTTP.Token, log, httpapi.LiveOptions{})
+		handler := httpapi.WithCustomers(api, dir, cfg.HTTP.Token, log)
+		httpSrv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+		httpSrv.RegisterOnShutdown(api.Shutdown) // end event streams so Shutdown need not wait for them
 		go func() {
 			if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("http server", "err", err)
@@ -119,6 +147,7 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 		}()
 		fmt.Fprintf(stdout, "acd: HTTP API on http://%s\n", ln.Addr())
 	}
+	fmt.Fprintf(stdout, "acd: store %s\n", be.desc)
 	printBanner(stdout, cfg, scfg)
 
 	select {
