@@ -22,8 +22,11 @@ const (
 	OutcomeAnswered  = "answered"
 	OutcomeAbandoned = "abandoned"
 	OutcomeTimedOut  = "timed-out"
-	OutcomeDropped   = "dropped"
-	OutcomeRejected  = "rejected"
+	// OutcomeOverflowed: sent out of the queue by an overflow rule or
+	// closed hours (EvOverflowed); a flow-out.
+	OutcomeOverflowed = "overflowed"
+	OutcomeDropped    = "dropped"
+	OutcomeRejected   = "rejected"
 )
 
 // CallRecord is one finished call. Times are those of the call's events;
@@ -164,7 +167,7 @@ func (r *CallRecorder) fold(ev Event) []Event {
 	}
 	c := &s.rec
 	switch ev.Type {
-	case EvConnected, EvCompleted, EvAbandoned, EvTimedOut, EvDropped:
+	case EvConnected, EvCompleted, EvAbandoned, EvTimedOut, EvOverflowed, EvDropped:
 		if c.Entered.IsZero() { // partial: the events carry the wait so far
 			c.Entered = ev.Time.Add(-time.Duration(ev.WaitMS+ev.TalkMS) * time.Millisecond)
 		}
@@ -213,8 +216,8 @@ func (r *CallRecorder) fold(ev Event) []Event {
 		}
 		r.wrapping[c.Agent] = s
 		return out
-	case EvAbandoned, EvTimedOut, EvDropped, EvRejected:
-		outcome := map[EventType]string{EvAbandoned: OutcomeAbandoned, EvTimedOut: OutcomeTimedOut,
+	case EvAbandoned, EvTimedOut, EvOverflowed, EvDropped, EvRejected:
+		outcome := map[EventType]string{EvAbandoned: OutcomeAbandoned, EvTimedOut: OutcomeTimedOut, EvOverflowed: OutcomeOverflowed,
 			EvDropped: OutcomeDropped, EvRejected: OutcomeRejected}[ev.Type]
 		if ev.Type == EvRejected && c.Entered.IsZero() {
 			c.Entered = ev.Time

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sme/acd/acd/hours"
 	"github.com/sme/acd/queue"
 )
 
@@ -35,6 +36,13 @@ type QueueConfig struct {
 	Steps         []queue.Step
 	Weight        int
 	PriorityAging time.Duration
+	// Hours are the queue's initial business hours (nil: always open);
+	// SetHours replaces them while running. Closed is where a call arriving
+	// while closed goes (a queue, or a hang-up with Closed.Status).
+	Hours  *hours.Schedule
+	Closed Destination
+	// Overflow are the queue's ordered overflow rules (overflow.go).
+	Overflow []OverflowRule
 }
 
 // EngineConfig holds what the engine needs besides its collaborators.
@@ -84,7 +92,12 @@ type Engine struct {
 	nudging      atomic.Bool   // a nudge from another node waits in ops
 	helpers      sync.WaitGroup
 
+	// Business hours per queue, replaced at run time by SetHours.
+	hoursMu sync.RWMutex
+	hours   map[string]*hours.Schedule
+
 	// Owned by the engine goroutine.
+	ewt      map[string]EWT // per queue, fed by connected calls
 	calls    map[queue.CallID]*callState
 	dirty    bool
 	draining bool
@@ -124,6 +137,8 @@ func NewEngine(cfg EngineConfig, store Store, tel Telephony, events EventLog, lo
 		wrapping:     map[string]time.Time{},
 		suspects:     map[string]bool{},
 		ghosts:       map[queue.CallID]bool{},
+		hours:        map[string]*hours.Schedule{},
+		ewt:          map[string]EWT{},
 	}
 	e.notifier, _ = store.(Notifier)
 	e.leases, _ = store.(LeaseKeeper)
@@ -138,6 +153,7 @@ func NewEngine(cfg EngineConfig, store Store, tel Telephony, events EventLog, lo
 			return nil, fmt.Errorf("new engine: queue %s: %w", q.Name, ErrUnknownStrategy)
 		}
 		e.queues[q.Name] = q
+		e.hours[q.Name] = q.Hours
 		e.policies[q.Name] = QueuePolicy{Name: q.Name, Strategy: q.Strategy, Steps: q.Steps, Weight: q.Weight, PriorityAging: q.PriorityAging}
 	}
 	return e, nil

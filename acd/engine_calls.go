@@ -30,6 +30,10 @@ type callState struct {
 	maxWait   *time.Timer
 	// stepEnd fires when the call's current routing step ends.
 	stepEnd *time.Timer
+	// overflow fires when the queue's waited rule applies; overflowDue
+	// records that it fired while an agent rang.
+	overflow    *time.Timer
+	overflowDue bool
 }
 
 // Enqueue puts a new call in the named queue. It fails with ErrUnknownQueue,
@@ -43,7 +47,16 @@ func (e *Engine) Enqueue(ctx context.Context, c queue.Call) error {
 	return err
 }
 
-func (e *Engine) enqueue(ctx context.Context, c queue.Call) error {
+func (e *Engine) enqueue(ctx context.Context, c queue.Call) error { return e.admit(ctx, c, 0) }
+
+// admit enqueues a call arriving in c.Queue, hops queues after the one it
+// was first sent to. Before queueing, the queue's business hours and
+// arrival overflow rules may send it on: to another queue (the call enters
+// this queue and flows out at once, so "entered" then "overflowed" here,
+// and a new "entered" there: METRICS.md counts a call in each queue it
+// entered, and its wait in the next queue starts when it enters it), or
+// refused with a RejectError ("rejected" event, never entered).
+func (e *Engine) admit(ctx context.Context, c queue.Call, hops int) error {
 	q, ok := e.queues[c.Queue]
 	switch {
 	case !ok:
@@ -57,6 +70,17 @@ func (e *Engine) enqueue(ctx context.Context, c queue.Call) error {
 	c.Arrived = now
 	if c.Priority == 0 {
 		c.Priority = q.Priority
+	}
+	if dest, reason, leave := e.arrivalDecision(ctx, q, now); leave && hops < maxHops {
+		if dest.Queue == "" {
+			e.emit(Event{Time: now, Type: EvRejected, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller, Reason: reason})
+			return fmt.Errorf("enqueue %s: %w", c.ID, &RejectError{Status: dest.Status, Reason: reason})
+		}
+		e.emit(Event{Time: now, Type: EvEntered, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller, Priority: c.Priority})
+		e.emit(Event{Time: now, Type: EvOverflowed, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller, Reason: reason, Target: dest.Queue, Priority: c.Priority})
+		next := c
+		next.Queue, next.Arrived = dest.Queue, time.Time{}
+		return e.admit(ctx, next, hops+1)
 	}
 	if err := e.store.Enqueue(ctx, c, q.MaxLength); err != nil {
 		if errors.Is(err, ErrQueueFull) {
@@ -75,6 +99,7 @@ func (e *Engine) enqueue(ctx context.Context, c queue.Call) error {
 		cs.maxWait = time.AfterFunc(q.MaxWait, func() { e.submit(func() { e.maxWaitReached(tctx, id) }) })
 	}
 	e.watchStep(cs, now)
+	e.watchWaited(ctx, cs)
 	e.dirty = true
 	return nil
 }
@@ -148,6 +173,9 @@ func (cs *callState) stopTimers() {
 	if cs.stepEnd != nil {
 		cs.stepEnd.Stop()
 	}
+	if cs.overflow != nil {
+		cs.overflow.Stop()
+	}
 }
 
 // Answered reports that agentID picked up the call. The connected event is
@@ -176,6 +204,9 @@ func (e *Engine) answered(ctx context.Context, id queue.CallID, agentID string) 
 	cs.phase, cs.agent, cs.connected, cs.ringing = phaseConnected, agentID, now, nil
 	cs.stopTimers()
 	c := cs.call
+	ewt := e.ewt[c.Queue]
+	ewt.Add(c.Wait(now))
+	e.ewt[c.Queue] = ewt
 	e.emit(Event{Time: now, Type: EvConnected, CallID: string(id), Queue: c.Queue, Agent: agentID, Caller: c.Caller,
 		WaitMS: c.Wait(now).Milliseconds(), Attempts: c.Attempts, Priority: c.Priority})
 	return nil
@@ -222,6 +253,10 @@ func (e *Engine) notAnswered(ctx context.Context, id queue.CallID, results []Rin
 	q := e.queues[c.Queue]
 	if cs.expired || (q.MaxWait > 0 && c.Wait(now) >= q.MaxWait) {
 		e.timeOut(cs, now)
+		return nil
+	}
+	if cs.overflowDue {
+		e.waitedFlowOut(ctx, cs, now) // claimed, so no longer in the store
 		return nil
 	}
 	cs.phase = phaseWaiting

@@ -49,6 +49,8 @@ type Event struct {
 	// Priority and Attempts describe the call at this step.
 	Priority int `json:"priority,omitempty"`
 	Attempts int `json:"attempts,omitempty"`
+	// Target is the queue an "overflowed" call went on to ("" if hung up).
+	Target string `json:"target,omitempty"`
 	// Record is the whole call, on "call-record" (see callrecord.go).
 	Record *CallRecord `json:"record,omitempty"`
 }

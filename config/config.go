@@ -8,6 +8,7 @@ package config
 import (
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -223,7 +224,66 @@ type Queue struct {
 	// PriorityAging waited, so nobody starves behind higher priorities;
 	// 0 (the default) turns it off, otherwise at least 1s.
 	PriorityAging time.Duration
+	// Hours are the queue's business hours; nil means always open.
+	Hours *Hours
+	// Overflow are the queue's overflow rules, tried in order.
+	Overflow []OverflowRule
 }
+
+// Hours are a queue's weekly opening hours in a time zone, its holidays,
+// and where calls go while it is closed.
+type Hours struct {
+	// TimeZone is an IANA zone such as "Europe/Paris". Default "UTC".
+	TimeZone string
+	// Weekly maps mon … sun to "HH:MM-HH:MM" ranges; a day left out is closed.
+	Weekly map[string][]string
+	// Holidays are closed dates "YYYY-MM-DD" in TimeZone.
+	Holidays []string
+	// Closed is where calls arriving while closed go.
+	Closed Destination
+}
+
+// Destination is where a closed queue or an overflow rule sends a call.
+type Destination struct {
+	// Action is ActionQueue or ActionHangup (the default).
+	Action string
+	// Queue is the target queue of ActionQueue.
+	Queue string
+	// Status is the SIP final response (4xx-6xx) of ActionHangup for a call
+	// not yet answered; default 480. A waiting call gets a BYE.
+	Status int
+}
+
+// Destination actions.
+const (
+	ActionQueue  = "queue"
+	ActionHangup = "hangup"
+)
+
+// Overflow rule conditions.
+const (
+	WhenNoAgents      = "no-agents"
+	WhenQueueLength   = "queue-length"
+	WhenEstimatedWait = "estimated-wait"
+	WhenWaited        = "waited"
+)
+
+// OverflowRule is one overflow rule: when its condition holds, the call
+// goes to its Destination.
+type OverflowRule struct {
+	// When is WhenNoAgents, WhenQueueLength, WhenEstimatedWait or WhenWaited.
+	When string
+	// Over is the limit as written: a count for queue-length, a duration
+	// for estimated-wait and waited (see Length and Wait).
+	Over string
+	Destination
+}
+
+// Length is Over as a queue length.
+func (r OverflowRule) Length() (int, error) { return strconv.Atoi(r.Over) }
+
+// Wait is Over as a duration.
+func (r OverflowRule) Wait() (time.Duration, error) { return time.ParseDuration(r.Over) }
 
 // Step is one routing step of a queue.
 type Step struct {

@@ -115,6 +115,40 @@ func (d *decoder) queue(n *yaml.Node, path string, q *Queue) {
 		"priority":       d.integer(&q.Priority),
 		"weight":         d.integer(&q.Weight),
 		"priority_aging": d.duration(&q.PriorityAging),
+		"hours": func(n *yaml.Node, p string) {
+			h := &Hours{TimeZone: "UTC", Closed: Destination{Action: ActionHangup, Status: 480}}
+			d.mapping(n, p, map[string]field{
+				"time_zone": d.str(&h.TimeZone),
+				"weekly": func(n *yaml.Node, p string) {
+					var days [7][]string
+					fields := map[string]field{}
+					for i, day := range weekDays {
+						fields[day] = d.strs(&days[i])
+					}
+					d.mapping(n, p, fields)
+					h.Weekly = map[string][]string{}
+					for i, day := range weekDays {
+						if days[i] != nil {
+							h.Weekly[day] = days[i]
+						}
+					}
+				},
+				"holidays": d.strs(&h.Holidays),
+				"closed":   func(n *yaml.Node, p string) { d.destination(n, p, &h.Closed, nil) },
+			})
+			q.Hours = h
+		},
+		"overflow": func(n *yaml.Node, p string) {
+			q.Overflow = nil
+			d.sequence(n, p, func(n *yaml.Node, p string) {
+				r := OverflowRule{Destination: Destination{Action: ActionHangup, Status: 480}}
+				d.destination(n, p, &r.Destination, map[string]field{
+					"when": d.str(&r.When),
+					"over": d.str(&r.Over),
+				})
+				q.Overflow = append(q.Overflow, r)
+			})
+		},
 		"steps": func(n *yaml.Node, p string) {
 			q.Steps = nil
 			d.sequence(n, p, func(n *yaml.Node, p string) {
@@ -139,3 +173,19 @@ func (d *decoder) agent(n *yaml.Node, path string, a *Agent) {
 		"skills":   d.levels(&a.Skills),
 	})
 }
+
+// destination decodes action, queue and status, plus any extra fields.
+func (d *decoder) destination(n *yaml.Node, path string, dst *Destination, extra map[string]field) {
+	fields := map[string]field{
+		"action": d.str(&dst.Action),
+		"queue":  d.str(&dst.Queue),
+		"status": d.integer(&dst.Status),
+	}
+	for k, f := range extra {
+		fields[k] = f
+	}
+	d.mapping(n, path, fields)
+}
+
+// weekDays are the keys of hours.weekly.
+var weekDays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}

@@ -23,6 +23,7 @@ func (c *Config) Validate() error {
 	v.http()
 	v.store()
 	v.queues()
+	v.overflow()
 	v.agents()
 	v.customers()
 	return joinErrors(v.errs)

@@ -21,7 +21,10 @@ type failure struct {
 // statusFor maps an error from the engine or media to the final response a
 // caller gets (RFC 3261 §21). Queue-full is mapped per queue by the caller.
 func statusFor(err error) failure {
+	var rej *acd.RejectError
 	switch {
+	case errors.As(err, &rej):
+		return failure{code: rej.Status, reason: reasonPhrase(rej.Status)}
 	case errors.Is(err, acd.ErrUnknownQueue):
 		return failure{code: gosip.StatusNotFound, reason: "Not Found"}
 	case errors.Is(err, acd.ErrQueueFull):
@@ -34,6 +37,32 @@ func statusFor(err error) failure {
 		return failure{code: gosip.StatusBadRequest, reason: "Bad SDP"}
 	}
 	return failure{code: gosip.StatusServiceUnavailable, reason: "Service Unavailable", retryAfter: 5 * time.Second}
+}
+
+// reasonPhrase is the RFC 3261 §21 phrase of a failure status a queue's
+// config may send (closed hours, overflow hang-up).
+func reasonPhrase(code int) string {
+	switch code {
+	case 404:
+		return "Not Found"
+	case 480:
+		return "Temporarily Unavailable"
+	case 486:
+		return "Busy Here"
+	case 487:
+		return "Request Terminated"
+	case 500:
+		return "Server Internal Error"
+	case 503:
+		return "Service Unavailable"
+	case 600:
+		return "Busy Everywhere"
+	case 603:
+		return "Decline"
+	case 604:
+		return "Does Not Exist Anywhere"
+	}
+	return "Call Rejected"
 }
 
 func (f failure) response(req *gosip.Request) *gosip.Response {

@@ -33,6 +33,12 @@ var statusTable = []struct {
 	{"acd.ErrShuttingDown", acd.ErrShuttingDown, gosip.StatusServiceUnavailable, 30 * time.Second},
 	{"media.ErrNoCommonCodec", media.ErrNoCommonCodec, gosip.StatusNotAcceptableHere, 0},
 	{"media.ErrBadSDP", media.ErrBadSDP, gosip.StatusBadRequest, 0},
+	// A queue closed or overflowing to a hang-up: the status it configured.
+	{"closed-480", &acd.RejectError{Status: 480, Reason: acd.ReasonClosed}, gosip.StatusTemporarilyUnavailable, 0},
+	{"overflow-603", &acd.RejectError{Status: 603, Reason: acd.WhenNoAgents}, 603, 0},
+	{"overflow-499", &acd.RejectError{Status: 499, Reason: acd.WhenQueueLength}, 499, 0},
+	// A bare ErrRejected carries no status: our trouble.
+	{"acd.ErrRejected", acd.ErrRejected, gosip.StatusServiceUnavailable, 5 * time.Second},
 	// Everything else is our trouble, not the caller's: 503, try again soon.
 	{"acd.ErrUnknownAgent", acd.ErrUnknownAgent, gosip.StatusServiceUnavailable, 5 * time.Second},
 	{"acd.ErrCallNotWaiting", acd.ErrCallNotWaiting, gosip.StatusServiceUnavailable, 5 * time.Second},

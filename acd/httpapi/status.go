@@ -24,6 +24,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusRequestEntityTooLarge, "request body too large"
 	case errors.Is(err, acd.ErrUnknownAgent):
 		return http.StatusNotFound, "unknown agent"
+	case errors.Is(err, acd.ErrUnknownQueue):
+		return http.StatusNotFound, "unknown queue"
 	case errors.Is(err, agents.ErrInvalidTransition):
 		return http.StatusConflict, err.Error()
 	case errors.Is(err, acd.ErrShuttingDown):

@@ -33,7 +33,7 @@ type metrics struct {
 }
 
 // callOutcomes are the outcome label values of acd_calls_total.
-var callOutcomes = []report.Outcome{report.OutcomeAnswered, report.OutcomeAbandoned, report.OutcomeTimedOut, report.OutcomeDropped, report.OutcomeRejected}
+var callOutcomes = []report.Outcome{report.OutcomeAnswered, report.OutcomeAbandoned, report.OutcomeTimedOut, report.OutcomeOverflowed, report.OutcomeDropped, report.OutcomeRejected}
 
 func newMetrics(queues []string, thresholds []time.Duration) metrics {
 	wb := slices.Clone(waitBuckets)
@@ -51,7 +51,7 @@ func newMetrics(queues []string, thresholds []time.Duration) metrics {
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "acd_calls_total",
 			Help: "Calls by how they left the queue: answered, abandoned (caller hung up while queued or ringing), " +
-				"timed-out (flow-out), dropped (ended by the ACD), rejected (queue full, never entered).",
+				"timed-out and overflowed (flow-outs), dropped (ended by the ACD), rejected (queue full, never entered).",
 		}, []string{"queue", "outcome"}),
 		noAnswer: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "acd_ring_no_answer_total",

@@ -287,6 +287,8 @@ func (t *Tracker) count(ev acd.Event, live bool) {
 		outcome = report.OutcomeAbandoned
 	case acd.EvTimedOut:
 		outcome = report.OutcomeTimedOut
+	case acd.EvOverflowed:
+		outcome = report.OutcomeOverflowed
 	case acd.EvDropped:
 		outcome = report.OutcomeDropped
 	default:

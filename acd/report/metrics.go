@@ -110,7 +110,7 @@ func (q *QueueCounts) AddCall(c *CallRecord, t, s time.Duration) {
 			q.AbandonedWithinS++
 		}
 		q.LongestAbandonWait = max(q.LongestAbandonWait, c.Wait)
-	case OutcomeTimedOut:
+	case OutcomeTimedOut, OutcomeOverflowed:
 		q.FlowOuts++
 	case OutcomeDropped:
 		q.Dropped++

@@ -18,8 +18,12 @@ const (
 	OutcomeAnswered  Outcome = "answered"
 	OutcomeAbandoned Outcome = "abandoned"
 	OutcomeTimedOut  Outcome = "timed-out"
-	OutcomeRejected  Outcome = "rejected"
-	OutcomeDropped   Outcome = "dropped"
+	// OutcomeOverflowed: an overflow rule or closed hours sent the call out
+	// of the queue (acd.EvOverflowed), a flow-out like timed-out. A call
+	// sent on to another queue starts a new record there.
+	OutcomeOverflowed Outcome = "overflowed"
+	OutcomeRejected   Outcome = "rejected"
+	OutcomeDropped    Outcome = "dropped"
 	// OutcomeOpen: the log holds no end for the call: it was still in
 	// progress when the log ends, or its end was lost in a crash.
 	OutcomeOpen Outcome = "open"
@@ -251,6 +255,8 @@ func (c *CallRecord) apply(ev acd.Event) error {
 		c.end(ev, OutcomeAbandoned)
 	case acd.EvTimedOut:
 		c.end(ev, OutcomeTimedOut)
+	case acd.EvOverflowed:
+		c.end(ev, OutcomeOverflowed)
 	case acd.EvDropped:
 		c.end(ev, OutcomeDropped)
 	default:

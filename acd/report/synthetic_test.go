@@ -230,7 +230,7 @@ func TestReportPartialCallFromRotatedLog(t *testing.T) {
 		{Time: t0, Type: acd.EvConnected, CallID: "x", Queue: "q", Agent: "a", WaitMS: 45000},
 		{Time: t0.Add(time.Minute), Type: acd.EvCompleted, CallID: "x", Queue: "q", Agent: "a", WaitMS: 45000, TalkMS: 60000},
 		{Time: t0.Add(2 * time.Minute), Type: acd.EvCompleted, CallID: "y", Queue: "q", Agent: "a", WaitMS: 10000, TalkMS: 30000},
-		{Time: t0.Add(3 * time.Minute), Type: "overflowed", CallID: "z", Queue: "q"},
+		{Time: t0.Add(3 * time.Minute), Type: "teleported", CallID: "z", Queue: "q"},
 	}, BuildOptions{})
 	x, y := ds.Calls[0], ds.Calls[1]
 	if !x.Partial || !x.Entered.Equal(t0.Add(-45*time.Second)) || x.Wait != 45*time.Second || x.Talk != time.Minute {

@@ -208,6 +208,7 @@ func engineConfig(cfg *config.Config) acd.EngineConfig {
 			RingTimeout: q.RingTimeout, WrapUp: q.WrapUp, MaxWait: q.MaxWait, MaxLength: q.MaxLength,
 			Priority: q.Priority, ServiceLevel: q.ServiceLevel, FullStatus: q.FullResponse, RetryAfter: q.RetryAfter,
 			Steps: steps, Weight: q.Weight, PriorityAging: q.PriorityAging})
+		overflowConfig(&ec.Queues[len(ec.Queues)-1], q)
 	}
 	return ec
 }
