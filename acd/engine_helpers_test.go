@@ -284,13 +284,22 @@ type harness struct {
 func newHarness(t testing.TB, cfg acd.EngineConfig) *harness {
 	t.Helper()
 	h := &harness{t: t, store: memstore.New(), tel: &fakeTel{}, events: &eventLog{}, logs: &logRecorder{}}
+	h.run(cfg, strictStore{h.store})
+	return h
+}
+
+// run starts the engine with cfg (node "node-1" and seed 1 by default) on
+// store, which must reach h.store, and stops it at cleanup.
+func (h *harness) run(cfg acd.EngineConfig, store acd.Store) {
+	t := h.t
+	t.Helper()
 	if cfg.Node == "" {
 		cfg.Node = "node-1"
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = 1
 	}
-	eng, err := acd.NewEngine(cfg, strictStore{h.store}, h.tel, h.events, slog.New(h.logs))
+	eng, err := acd.NewEngine(cfg, store, h.tel, h.events, slog.New(h.logs))
 	if err != nil {
 		t.Fatalf("NewEngine: %v", err)
 	}
@@ -308,7 +317,6 @@ func newHarness(t testing.TB, cfg acd.EngineConfig) *harness {
 			t.Errorf("engine logged:\n%v", logs)
 		}
 	})
-	return h
 }
 
 // queueCfg is a queue with a 15 s ring timeout and no wrap-up, max wait or

@@ -112,24 +112,7 @@ func newFlakyHarness(t *testing.T, cfg acd.EngineConfig) (*harness, *flakyStore)
 	h := &harness{t: t, store: memstore.New(), tel: &fakeTel{}, events: &eventLog{}, logs: &logRecorder{}}
 	cfg.Node, cfg.Seed = "node-1", 1
 	flaky := &flakyStore{Store: h.store}
-	eng, err := acd.NewEngine(cfg, flaky, h.tel, h.events, slog.New(h.logs))
-	if err != nil {
-		t.Fatalf("NewEngine: %v", err)
-	}
-	h.eng = eng
-	runCtx, cancel := context.WithCancel(context.Background())
-	h.ctx = t.Context()
-	done := make(chan error, 1)
-	go func() { done <- eng.Run(runCtx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run returned %v", err)
-		}
-		if logs := h.logs.take(); len(logs) > 0 {
-			t.Errorf("engine logged:\n%v", logs)
-		}
-	})
+	h.run(cfg, flaky)
 	return h, flaky
 }
 

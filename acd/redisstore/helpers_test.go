@@ -3,7 +3,6 @@ package redisstore
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -111,18 +110,4 @@ func waitingIDs(t testing.TB, s *Store) []queue.CallID {
 		ids = append(ids, c.ID)
 	}
 	return ids
-}
-
-// race runs fn(i) for i in [0, n) in n goroutines released together.
-func race(n int, fn func(i int)) {
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			fn(i)
-		})
-	}
-	close(start)
-	wg.Wait()
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sme/acd/acd"
+	"github.com/sme/acd/acd/storetest"
 	"github.com/sme/acd/agents"
 	"github.com/sme/acd/internal/redistest"
 	"github.com/sme/acd/queue"
@@ -23,7 +24,7 @@ func TestTwoNodesClaimOneAgent(t *testing.T) {
 	const racers = 50
 	errs := make([]error, racers)
 	claimed := make([][]string, racers)
-	race(racers, func(i int) {
+	storetest.Race(racers, func(i int) {
 		s := ns[i%2]
 		id := queue.CallID(fmt.Sprintf("c%02d", i))
 		if err := s.Enqueue(ctx, call(string(id), i), 0); err != nil {
@@ -86,7 +87,7 @@ func TestTwoNodesOverlappingClaims(t *testing.T) {
 			err     error
 		}
 		results := make([]result, nCalls)
-		race(nCalls, func(i int) {
+		storetest.Race(nCalls, func(i int) {
 			var want []string
 			for k := range window {
 				want = append(want, ids[(i+k)%nAgents])

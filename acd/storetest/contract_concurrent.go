@@ -20,9 +20,10 @@ var concurrentTests = []contractTest{
 // racers is how many goroutines each concurrent subtest starts.
 const racers = 50
 
-// race runs fn(i) for i in [0, n) in n goroutines released together by
-// closing a channel, and returns once all have finished.
-func race(n int, fn func(i int)) {
+// Race runs fn(i) for i in [0, n) in n goroutines released together by
+// closing a channel, and returns once all have finished. Stores' own
+// concurrency tests use it too.
+func Race(n int, fn func(i int)) {
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range n {
@@ -65,7 +66,7 @@ func testConcurrentOneAgent(t *testing.T, s acd.Store) {
 	putAgent(t, s, "a1", agents.Available)
 	now := at(100)
 	results := make([]claimResult, racers)
-	race(racers, func(i int) {
+	Race(racers, func(i int) {
 		c := newCall(fmt.Sprintf("c%02d", i), "sales", 0, i)
 		if err := s.Enqueue(ctx, c, 0); err != nil {
 			results[i].err = fmt.Errorf("enqueue: %w", err)
@@ -113,7 +114,7 @@ func testConcurrentOneCall(t *testing.T, s acd.Store) {
 	mustEnqueue(t, s, 0, want)
 
 	results := make([]claimResult, racers)
-	race(racers, func(i int) {
+	Race(racers, func(i int) {
 		r := &results[i]
 		r.call, r.claimed, r.err = s.Claim(ctx, "c1", owned(i), at(100))
 	})

@@ -11,7 +11,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -142,64 +141,19 @@ func (r *redisProc) kill() {
 // startACD with the store section added to the config.
 func startClusterNode(t *testing.T, spec acdSpec, node string, r *redisProc, prefix string, lease time.Duration) *acdProc {
 	t.Helper()
-	a := &acdProc{t: t, dir: t.TempDir(), spec: spec, sipPort: freePort(t), httpPort: freePort(t)}
-	rtpMin, rtpMax := rtpRange(t)
-	a.events = filepath.Join(a.dir, "events.jsonl")
-	a.stderr = filepath.Join(a.dir, "acd.stderr")
-	yaml := spec.yaml(a.sipPort, a.httpPort, rtpMin, rtpMax, a.events)
-	if !strings.HasPrefix(yaml, "node_id: e2e\n") {
-		t.Fatalf("unexpected config start:\n%s", yaml)
-	}
-	yaml = "node_id: " + node + yaml[len("node_id: e2e"):]
-	yaml += fmt.Sprintf("store:\n  kind: redis\n  redis: {address: %q, prefix: %q}\n  lease: %s\n", "unix:"+r.socket, prefix, yamlDur(lease))
-	if err := os.WriteFile(a.configPath(), []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	errFile, err := os.Create(a.stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer errFile.Close()
-	ready := make(chan struct{})
-	var once sync.Once
-	a.stdout = &lineWriter{onLine: func(line string) {
-		if line == "acd: ready" {
-			once.Do(func() { close(ready) })
+	return startACDOpts(t, spec, withName(node), withConfig(func(yaml string) string {
+		if !strings.HasPrefix(yaml, "node_id: e2e\n") {
+			t.Fatalf("unexpected config start:\n%s", yaml)
 		}
-	}}
-	level := os.Getenv("ACD_E2E_LOG_LEVEL")
-	if level == "" {
-		level = "info"
-	}
-	a.cmd = exec.Command(acdBinary, "run", "-config", a.configPath(), "-log-level", level)
-	a.cmd.Dir = a.dir
-	a.cmd.Stdout = a.stdout
-	a.cmd.Stderr = errFile
-	if err := a.cmd.Start(); err != nil {
-		t.Fatalf("start acd %s: %v", node, err)
-	}
-	a.exited = make(chan struct{})
-	go func() { a.exitErr = a.cmd.Wait(); close(a.exited) }()
-	t.Cleanup(a.cleanup)
-	select {
-	case <-ready:
-	case <-a.exited:
-		t.Fatalf("acd %s exited before ready: %v\nstdout:\n%s\nstderr:\n%s", node, a.exitErr, a.stdout.text(), a.stderrText())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("acd %s not ready after 30s\nstdout:\n%s\nstderr:\n%s", node, a.stdout.text(), a.stderrText())
-	}
-	return a
+		yaml = "node_id: " + node + yaml[len("node_id: e2e"):]
+		return yaml + fmt.Sprintf("store:\n  kind: redis\n  redis: {address: %q, prefix: %q}\n  lease: %s\n", "unix:"+r.socket, prefix, yamlDur(lease))
+	}))
 }
-
-func (a *acdProc) configPath() string { return filepath.Join(a.dir, "acd.yaml") }
 
 // kill9 kills the node as a crash would.
 func (a *acdProc) kill9() {
 	a.t.Helper()
-	if err := a.cmd.Process.Kill(); err != nil {
-		a.t.Fatalf("kill acd: %v", err)
-	}
-	<-a.exited
+	crashKill(a)
 }
 
 // killSipp ends a sipp run the test gives up on.
@@ -321,32 +275,13 @@ func checkOneCallAtATime(t *testing.T, agent string, ds []agentDialog) (complete
 // Redis stream) and returns the parsed JSON.
 func runReport(t *testing.T, a *acdProc) report.JSONReport {
 	t.Helper()
-	out, err := exec.Command(acdBinary, "report", "-config", a.configPath(), "-interval", "total", "-format", "json",
-		"-rows", "queues,calls", "-tz", "UTC").Output()
-	if err != nil {
-		var stderr []byte
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = ee.Stderr
-		}
-		t.Fatalf("acd report: %v\n%s", err, stderr)
-	}
-	var j report.JSONReport
-	if err := json.Unmarshal(out, &j); err != nil {
-		t.Fatalf("acd report: %v\n%s", err, out)
-	}
-	return j
+	return acdReport(t, "-config", a.configPath(), "-interval", "total", "-rows", "queues,calls", "-tz", "UTC")
 }
 
 // totalRow is the report's total row for queue support.
 func totalRow(t *testing.T, j report.JSONReport) report.QueueRow {
 	t.Helper()
-	for _, q := range j.Queues {
-		if q.Queue == "support" && q.Period == "total" {
-			return q
-		}
-	}
-	t.Fatalf("report has no total row for support: %+v", j.Queues)
-	return report.QueueRow{}
+	return queueTotal(t, j, "support")
 }
 
 // fileCallIDs is every call id in the nodes' event files.

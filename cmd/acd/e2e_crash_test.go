@@ -7,9 +7,7 @@ package main
 // torn line aside and go on appending to it.
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -37,48 +35,33 @@ func crashKill(a *acdProc) {
 }
 
 // killSippNow ends a sipp run at once.
-func killSippNow(s *sippProc) {
-	select {
-	case <-s.exited:
-	default:
-		_ = s.cmd.Process.Kill()
-		<-s.exited
-	}
-}
+func killSippNow(s *sippProc) { s.kill() }
 
 // allLogEvents reads every file of the event log, rotated ones first; a
 // torn last line of the current file (being written) is left out.
 func allLogEvents(t *testing.T, events string) []event {
+	t.Helper()
+	var out []event
+	for _, f := range logFiles(t, events) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, parseEvents(t, f, b, f == events)...)
+	}
+	return out
+}
+
+// logFiles is the event log's files, the rotated ones (oldest first) then
+// the current one.
+func logFiles(t *testing.T, events string) []string {
 	t.Helper()
 	rotated, err := filepath.Glob(events + ".2*")
 	if err != nil {
 		t.Fatal(err)
 	}
 	slices.Sort(rotated)
-	var out []event
-	for _, f := range append(rotated, events) {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(bytes.NewReader(b))
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := sc.Bytes()
-			if len(line) == 0 {
-				continue
-			}
-			var e event
-			if err := json.Unmarshal(line, &e); err != nil {
-				if f == events && !bytes.HasSuffix(b, []byte("\n")) && bytes.HasSuffix(b, line) {
-					break
-				}
-				t.Fatalf("%s: bad line %q: %v", f, line, err)
-			}
-			out = append(out, e)
-		}
-	}
-	return out
+	return append(rotated, events)
 }
 
 // completedInReport is the calls the report shows answered and ended.

@@ -259,6 +259,7 @@ func (s acdSpec) yaml(sipPort, httpPort, rtpMin, rtpMax int, events string) stri
 // acdProc is one running acd binary.
 type acdProc struct {
 	t        *testing.T
+	name     string // in messages; "" for the only acd of a test
 	dir      string
 	spec     acdSpec
 	sipPort  int
@@ -276,14 +277,89 @@ type acdProc struct {
 // printed a data race or a panic.
 func startACD(t *testing.T, spec acdSpec) *acdProc {
 	t.Helper()
-	a := &acdProc{t: t, dir: t.TempDir(), spec: spec, sipPort: freePort(t), httpPort: freePort(t)}
+	return startACDOpts(t, spec)
+}
+
+// acdOption adjusts how startACDOpts starts an acd.
+type acdOption func(*acdStart)
+
+// acdStart is what the options of one startACDOpts call set.
+type acdStart struct {
+	name  string                     // in messages: "acd <name>"
+	edits []func(yaml string) string // applied to the config in order
+	files map[string]string          // more files next to the config, by name
+}
+
+// withConfig passes the config written from the spec through edit.
+func withConfig(edit func(yaml string) string) acdOption {
+	return func(o *acdStart) {
+		if edit != nil {
+			o.edits = append(o.edits, edit)
+		}
+	}
+}
+
+// withFile writes a file next to the config (paths in the config are
+// relative to it).
+func withFile(name, content string) acdOption {
+	return func(o *acdStart) {
+		if o.files == nil {
+			o.files = map[string]string{}
+		}
+		o.files[name] = content
+	}
+}
+
+// withName names the acd in the harness's messages.
+func withName(name string) acdOption { return func(o *acdStart) { o.name = name } }
+
+// startACDOpts is the one way the tests start an acd: on free ports, with
+// the spec's config passed through the options' edits, written to
+// acdConfigFile, then launchACD. The other start helpers call it.
+func startACDOpts(t *testing.T, spec acdSpec, opts ...acdOption) *acdProc {
+	t.Helper()
+	var o acdStart
+	for _, opt := range opts {
+		opt(&o)
+	}
+	a := &acdProc{t: t, name: o.name, dir: t.TempDir(), spec: spec, sipPort: freePort(t), httpPort: freePort(t)}
 	rtpMin, rtpMax := rtpRange(t)
 	a.events = filepath.Join(a.dir, "events.jsonl")
-	a.stderr = filepath.Join(a.dir, "acd.stderr")
-	cfg := filepath.Join(a.dir, "acd.yaml")
-	if err := os.WriteFile(cfg, []byte(spec.yaml(a.sipPort, a.httpPort, rtpMin, rtpMax, a.events)), 0o644); err != nil {
+	yaml := spec.yaml(a.sipPort, a.httpPort, rtpMin, rtpMax, a.events)
+	for _, edit := range o.edits {
+		yaml = edit(yaml)
+	}
+	if err := os.WriteFile(a.configPath(), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	for name, content := range o.files {
+		if err := os.WriteFile(filepath.Join(a.dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	launchACD(a, "acd.stderr")
+	return a
+}
+
+// configPath is where startACDOpts writes the config.
+func (a *acdProc) configPath() string { return filepath.Join(a.dir, "acd.yaml") }
+
+// label is the acd's name in messages.
+func (a *acdProc) label() string {
+	if a.name == "" {
+		return "acd"
+	}
+	return "acd " + a.name
+}
+
+// launchACD starts the binary on a's config, its stderr going to
+// stderrName in a's directory, and waits for "acd: ready" on its stdout.
+// Cleanup stops it with SIGTERM and fails the test if it printed a data
+// race or a panic.
+func launchACD(a *acdProc, stderrName string) {
+	t := a.t
+	t.Helper()
+	a.stderr = filepath.Join(a.dir, stderrName)
 	errFile, err := os.Create(a.stderr)
 	if err != nil {
 		t.Fatal(err)
@@ -300,12 +376,12 @@ func startACD(t *testing.T, spec acdSpec) *acdProc {
 	if level == "" {
 		level = "info"
 	}
-	a.cmd = exec.Command(acdBinary, "run", "-config", cfg, "-log-level", level)
+	a.cmd = exec.Command(acdBinary, "run", "-config", a.configPath(), "-log-level", level)
 	a.cmd.Dir = a.dir
 	a.cmd.Stdout = a.stdout
 	a.cmd.Stderr = errFile
 	if err := a.cmd.Start(); err != nil {
-		t.Fatalf("start acd: %v", err)
+		t.Fatalf("start %s: %v", a.label(), err)
 	}
 	a.exited = make(chan struct{})
 	go func() { a.exitErr = a.cmd.Wait(); close(a.exited) }()
@@ -313,11 +389,11 @@ func startACD(t *testing.T, spec acdSpec) *acdProc {
 	select {
 	case <-ready:
 	case <-a.exited:
-		t.Fatalf("acd exited before ready: %v\nstdout:\n%s\nstderr:\n%s", a.exitErr, a.stdout.text(), a.stderrText())
+		cfg, _ := os.ReadFile(a.configPath())
+		t.Fatalf("%s exited before ready: %v\nconfig:\n%s\nstdout:\n%s\nstderr:\n%s", a.label(), a.exitErr, cfg, a.stdout.text(), a.stderrText())
 	case <-time.After(30 * time.Second):
-		t.Fatalf("acd not ready after 30s\nstdout:\n%s\nstderr:\n%s", a.stdout.text(), a.stderrText())
+		t.Fatalf("%s not ready after 30s\nstdout:\n%s\nstderr:\n%s", a.label(), a.stdout.text(), a.stderrText())
 	}
-	return a
 }
 
 func (a *acdProc) sipAddr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(a.sipPort)) }
@@ -458,6 +534,14 @@ func (a *acdProc) readEvents() []event {
 	if err != nil {
 		a.t.Fatalf("read event log: %v", err)
 	}
+	return parseEvents(a.t, "event log", b, true)
+}
+
+// parseEvents parses the lines of an event log file named name; with
+// tornOK an unparsable last line without its newline (being written) is
+// left out, any other bad line fails the test.
+func parseEvents(t *testing.T, name string, b []byte, tornOK bool) []event {
+	t.Helper()
 	var out []event
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
@@ -468,10 +552,10 @@ func (a *acdProc) readEvents() []event {
 		}
 		var e event
 		if err := json.Unmarshal(line, &e); err != nil {
-			if !bytes.HasSuffix(b, []byte("\n")) && bytes.HasSuffix(b, line) {
+			if tornOK && !bytes.HasSuffix(b, []byte("\n")) && bytes.HasSuffix(b, line) {
 				break // the line being written
 			}
-			a.t.Fatalf("event log: bad line %q: %v", line, err)
+			t.Fatalf("%s: bad line %q: %v", name, line, err)
 		}
 		out = append(out, e)
 	}

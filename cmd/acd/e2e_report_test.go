@@ -17,11 +17,8 @@ import (
 	"math"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,23 +27,12 @@ import (
 )
 
 // acdConfigFile is where startACD and startACDWith write the config.
-func acdConfigFile(a *acdProc) string { return filepath.Join(a.dir, "acd.yaml") }
+func acdConfigFile(a *acdProc) string { return a.configPath() }
 
 // startACDWith is startACD with the config passed through edit first.
 func startACDWith(t *testing.T, spec acdSpec, edit func(yaml string) string) *acdProc {
 	t.Helper()
-	a := &acdProc{t: t, dir: t.TempDir(), spec: spec, sipPort: freePort(t), httpPort: freePort(t)}
-	rtpMin, rtpMax := rtpRange(t)
-	a.events = filepath.Join(a.dir, "events.jsonl")
-	yaml := spec.yaml(a.sipPort, a.httpPort, rtpMin, rtpMax, a.events)
-	if edit != nil {
-		yaml = edit(yaml)
-	}
-	if err := os.WriteFile(acdConfigFile(a), []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	launchACD(a, "acd.stderr")
-	return a
+	return startACDOpts(t, spec, withConfig(edit))
 }
 
 // withEventsKeys adds keys to the config's events section.
@@ -72,50 +58,9 @@ func relaunchACD(a *acdProc) *acdProc {
 	default:
 		a.t.Fatal("relaunch: the acd is still running")
 	}
-	b := &acdProc{t: a.t, dir: a.dir, spec: a.spec, sipPort: a.sipPort, httpPort: a.httpPort, events: a.events}
+	b := &acdProc{t: a.t, name: a.name, dir: a.dir, spec: a.spec, sipPort: a.sipPort, httpPort: a.httpPort, events: a.events}
 	launchACD(b, fmt.Sprintf("acd-%d.stderr", time.Now().UnixNano()))
 	return b
-}
-
-// launchACD starts the binary on a's config and waits for "acd: ready";
-// cleanup as in startACD.
-func launchACD(a *acdProc, stderrName string) {
-	t := a.t
-	t.Helper()
-	a.stderr = filepath.Join(a.dir, stderrName)
-	errFile, err := os.Create(a.stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer errFile.Close() // the child has its own descriptor
-	ready := make(chan struct{})
-	var once sync.Once
-	a.stdout = &lineWriter{onLine: func(line string) {
-		if line == "acd: ready" {
-			once.Do(func() { close(ready) })
-		}
-	}}
-	level := os.Getenv("ACD_E2E_LOG_LEVEL")
-	if level == "" {
-		level = "info"
-	}
-	a.cmd = exec.Command(acdBinary, "run", "-config", acdConfigFile(a), "-log-level", level)
-	a.cmd.Dir = a.dir
-	a.cmd.Stdout = a.stdout
-	a.cmd.Stderr = errFile
-	if err := a.cmd.Start(); err != nil {
-		t.Fatalf("start acd: %v", err)
-	}
-	a.exited = make(chan struct{})
-	go func() { a.exitErr = a.cmd.Wait(); close(a.exited) }()
-	t.Cleanup(a.cleanup)
-	select {
-	case <-ready:
-	case <-a.exited:
-		t.Fatalf("acd exited before ready: %v\nstdout:\n%s\nstderr:\n%s", a.exitErr, a.stdout.text(), a.stderrText())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("acd not ready after 30s\nstdout:\n%s\nstderr:\n%s", a.stdout.text(), a.stderrText())
-	}
 }
 
 // timedCall is one completed call as caller_timed.xml logged it.
@@ -212,13 +157,8 @@ func queueTotal(t *testing.T, j report.JSONReport, queue string) report.QueueRow
 // the current one) as raw JSON objects.
 func logFileLines(t *testing.T, events string) []map[string]json.RawMessage {
 	t.Helper()
-	rotated, err := filepath.Glob(events + ".2*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(rotated)
 	var out []map[string]json.RawMessage
-	for _, f := range append(rotated, events) {
+	for _, f := range logFiles(t, events) {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

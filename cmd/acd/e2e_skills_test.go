@@ -13,11 +13,9 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -100,55 +98,17 @@ func startSkillsACD(t *testing.T, spec skillsSpec) *acdProc {
 	for _, a := range spec.Agents {
 		base.Agents = append(base.Agents, a.agentSpec)
 	}
-	a := &acdProc{t: t, dir: t.TempDir(), spec: base, sipPort: freePort(t), httpPort: freePort(t)}
-	rtpMin, rtpMax := rtpRange(t)
-	a.events = filepath.Join(a.dir, "events.jsonl")
-	a.stderr = filepath.Join(a.dir, "acd.stderr")
-	common := base.yaml(a.sipPort, a.httpPort, rtpMin, rtpMax, a.events)
-	common = common[:strings.Index(common, "queues:\n")]
-	cfg := filepath.Join(a.dir, "acd.yaml")
-	if err := os.WriteFile(cfg, []byte(common+spec.sections()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	opts := []acdOption{withConfig(func(yaml string) string {
+		i := strings.Index(yaml, "queues:\n")
+		if i < 0 {
+			t.Fatalf("config has no queues section:\n%s", yaml)
+		}
+		return yaml[:i] + spec.sections()
+	})}
 	if spec.Customers != "" {
-		if err := os.WriteFile(filepath.Join(a.dir, "customers.csv"), []byte(spec.Customers), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		opts = append(opts, withFile("customers.csv", spec.Customers))
 	}
-	errFile, err := os.Create(a.stderr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer errFile.Close()
-	ready := make(chan struct{})
-	var once sync.Once
-	a.stdout = &lineWriter{onLine: func(line string) {
-		if line == "acd: ready" {
-			once.Do(func() { close(ready) })
-		}
-	}}
-	level := os.Getenv("ACD_E2E_LOG_LEVEL")
-	if level == "" {
-		level = "info"
-	}
-	a.cmd = exec.Command(acdBinary, "run", "-config", cfg, "-log-level", level)
-	a.cmd.Dir = a.dir
-	a.cmd.Stdout = a.stdout
-	a.cmd.Stderr = errFile
-	if err := a.cmd.Start(); err != nil {
-		t.Fatalf("start acd: %v", err)
-	}
-	a.exited = make(chan struct{})
-	go func() { a.exitErr = a.cmd.Wait(); close(a.exited) }()
-	t.Cleanup(a.cleanup)
-	select {
-	case <-ready:
-	case <-a.exited:
-		t.Fatalf("acd exited before ready: %v\nconfig:\n%s%s\nstdout:\n%s\nstderr:\n%s", a.exitErr, common, spec.sections(), a.stdout.text(), a.stderrText())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("acd not ready after 30s\nstdout:\n%s\nstderr:\n%s", a.stdout.text(), a.stderrText())
-	}
-	return a
+	return startACDOpts(t, base, opts...)
 }
 
 // skilled makes agent id (password "pw-<id>") with skills in queues.
