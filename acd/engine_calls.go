@@ -55,7 +55,9 @@ func (e *Engine) enqueue(ctx context.Context, c queue.Call) error { return e.adm
 // this queue and flows out at once, so "entered" then "overflowed" here,
 // and a new "entered" there: METRICS.md counts a call in each queue it
 // entered, and its wait in the next queue starts when it enters it), or
-// refused with a RejectError ("rejected" event, never entered).
+// refused with a RejectError ("rejected" event, never entered), or
+// transferred to an external URI ("entered" then "overflowed"; Enqueue
+// succeeds, so the caller is answered, and the engine holds nothing).
 func (e *Engine) admit(ctx context.Context, c queue.Call, hops int) error {
 	q, ok := e.queues[c.Queue]
 	switch {
@@ -72,12 +74,16 @@ func (e *Engine) admit(ctx context.Context, c queue.Call, hops int) error {
 		c.Priority = q.Priority
 	}
 	if dest, reason, leave := e.arrivalDecision(ctx, q, now); leave && hops < maxHops {
-		if dest.Queue == "" {
+		if dest.Queue == "" && dest.URI == "" {
 			e.emit(Event{Time: now, Type: EvRejected, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller, Reason: reason})
 			return fmt.Errorf("enqueue %s: %w", c.ID, &RejectError{Status: dest.Status, Reason: reason})
 		}
 		e.emit(Event{Time: now, Type: EvEntered, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller, Priority: c.Priority})
-		e.emit(Event{Time: now, Type: EvOverflowed, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller, Reason: reason, Target: dest.Queue, Priority: c.Priority})
+		e.emit(Event{Time: now, Type: EvOverflowed, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller, Reason: reason, Target: dest.target(), Priority: c.Priority})
+		if dest.Queue == "" {
+			e.forward(c, dest.URI, reason) // a flow-out: the engine holds nothing of it
+			return nil
+		}
 		next := c
 		next.Queue, next.Arrived = dest.Queue, time.Time{}
 		return e.admit(ctx, next, hops+1)

@@ -98,12 +98,19 @@ type dropped struct {
 	Reason string
 }
 
+type forwarded struct {
+	ID     queue.CallID
+	URI    string
+	Reason string
+}
+
 // fakeTel records what the engine asks of the SIP side. onOffer, when set,
 // runs inside Offer (on the engine goroutine) and must not block.
 type fakeTel struct {
 	mu      sync.Mutex
 	offers  []acd.Assignment
 	drops   []dropped
+	fwds    []forwarded
 	onOffer func(acd.Assignment)
 }
 
@@ -121,6 +128,20 @@ func (f *fakeTel) Drop(id queue.CallID, reason string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.drops = append(f.drops, dropped{id, reason})
+}
+
+func (f *fakeTel) Forward(id queue.CallID, uri, reason string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fwds = append(f.fwds, forwarded{id, uri, reason})
+}
+
+func (f *fakeTel) takeForwards() []forwarded {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.fwds
+	f.fwds = nil
+	return out
 }
 
 // takeOffers returns the offers made since the last call.

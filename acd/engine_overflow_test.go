@@ -266,3 +266,62 @@ func TestEngineEstimatedWaitRule(t *testing.T) {
 		}
 	})
 }
+
+// TestEngineURIRules: a waited rule and a closed destination with a URI
+// ask the telephony side to forward the call, after an overflowed event
+// naming the URI; the engine then holds nothing of the call.
+func TestEngineURIRules(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const partner = "sip:partner@203.0.113.7:5060"
+		support := queueCfg("support", acd.LongestIdle{})
+		support.Overflow = []acd.OverflowRule{{When: acd.WhenWaited, OverWait: 30 * time.Second, Dest: acd.Destination{URI: partner}}}
+		closed := queueCfg("closed", acd.LongestIdle{})
+		closed.Hours = schedule(t, hours.Spec{Holidays: []string{"2000-01-01"}, Weekly: allWeek})
+		closed.Closed = acd.Destination{URI: partner}
+		h := newHarness(t, acd.EngineConfig{Queues: []acd.QueueConfig{support, closed}})
+		h.addAgentNoPhone("a1", "support") // logged in, unreachable: the call waits
+
+		h.enqueue("c1", "support")
+		sleep(30*time.Second - time.Millisecond)
+		if f := h.tel.takeForwards(); len(f) != 0 {
+			t.Fatalf("forwarded early: %v", f)
+		}
+		sleep(time.Millisecond)
+		if f := h.tel.takeForwards(); !slices.Equal(f, []forwarded{{"c1", partner, acd.WhenWaited}}) {
+			t.Errorf("forwards %v", f)
+		}
+		ov := h.events.callEvent(t, "c1", acd.EvOverflowed)
+		if ov.Queue != "support" || ov.Reason != acd.WhenWaited || ov.Target != partner || ov.WaitMS != 30_000 {
+			t.Errorf("overflowed %+v", ov)
+		}
+		if d := h.tel.takeDrops(); len(d) != 0 {
+			t.Errorf("drops %v", d)
+		}
+		if h.active() != 0 || len(h.waiting()) != 0 {
+			t.Error("forwarded call still held")
+		}
+		h.end("c1", acd.ReasonCaller) // the leg's own report: nothing more
+		want := []acd.EventType{acd.EvEntered, acd.EvOverflowed}
+		if got := h.events.callTypes("c1"); !slices.Equal(got, want) {
+			t.Errorf("events %v, want %v", got, want)
+		}
+
+		// On arrival (closed on a holiday): accepted, then forwarded.
+		if err := h.eng.Enqueue(h.ctx, queue.Call{ID: "c2", Queue: "closed", Caller: "+33612345678"}); err != nil {
+			t.Fatalf("Enqueue while closed to a URI: %v", err)
+		}
+		if f := h.tel.takeForwards(); !slices.Equal(f, []forwarded{{"c2", partner, acd.ReasonClosed}}) {
+			t.Errorf("forwards %v", f)
+		}
+		if ov := h.events.callEvent(t, "c2", acd.EvOverflowed); ov.Reason != acd.ReasonClosed || ov.Target != partner {
+			t.Errorf("overflowed %+v", ov)
+		}
+		if got := h.events.callTypes("c2"); !slices.Equal(got, want) {
+			t.Errorf("c2 events %v, want %v", got, want)
+		}
+		if h.active() != 0 || len(h.waiting()) != 0 {
+			t.Error("forwarded call still held")
+		}
+		synctest.Wait()
+	})
+}

@@ -49,7 +49,8 @@ type Event struct {
 	// Priority and Attempts describe the call at this step.
 	Priority int `json:"priority,omitempty"`
 	Attempts int `json:"attempts,omitempty"`
-	// Target is the queue an "overflowed" call went on to ("" if hung up).
+	// Target is the queue an "overflowed" call went on to, or the external
+	// SIP URI it was transferred to ("" if hung up).
 	Target string `json:"target,omitempty"`
 	// Record is the whole call, on "call-record" (see callrecord.go).
 	Record *CallRecord `json:"record,omitempty"`

@@ -15,7 +15,9 @@ import (
 // rule: "closed", "no-agents", "queue-length", "estimated-wait",
 // "waited"). It is a flow-out of that queue (METRICS.md): neither answered
 // nor abandoned. Target names the queue the call went on to, where it gets
-// a new "entered" event; without a target the ACD hung up.
+// a new "entered" event, or the external SIP URI it was transferred to (no
+// further events: the outside leg is the partner's to record); without a
+// target the ACD hung up.
 const EvOverflowed EventType = "overflowed"
 
 // Overflow rule conditions.
@@ -33,12 +35,22 @@ const (
 	ReasonClosed = "closed"
 )
 
-// Destination is where a rule sends a call: Queue, or when Queue is "" a
-// hang-up, with Status as the final response to a call not yet answered
-// (on arrival) and a BYE otherwise.
+// Destination is where a rule sends a call: Queue; else URI, an external
+// SIP URI the telephony side transfers the call to (Telephony.Forward);
+// else a hang-up, with Status as the final response to a call not yet
+// answered (on arrival) and a BYE otherwise.
 type Destination struct {
 	Queue  string
+	URI    string
 	Status int
+}
+
+// target is what the overflowed event names: the next queue or the URI.
+func (d Destination) target() string {
+	if d.Queue != "" {
+		return d.Queue
+	}
+	return d.URI
 }
 
 // OverflowRule is one of a queue's ordered overflow rules.
@@ -219,6 +231,14 @@ func (e *Engine) waitedReached(ctx context.Context, id queue.CallID) {
 	e.waitedFlowOut(ctx, cs, time.Now())
 }
 
+// forward hands a call that has flowed out to the telephony side, to be
+// transferred to an external SIP URI.
+func (e *Engine) forward(c queue.Call, uri, reason string) {
+	e.log.Info("overflow: forwarding call to external uri", "call_id", c.ID, "queue", c.Queue,
+		"caller", MaskNumber(c.Caller), "uri", uri, "reason", reason)
+	e.tel.Forward(c.ID, uri, reason)
+}
+
 // waitedFlowOut moves a call that is no longer in the store out of its
 // queue by the waited rule: into the rule's queue, or hung up with a BYE.
 func (e *Engine) waitedFlowOut(ctx context.Context, cs *callState, now time.Time) {
@@ -226,7 +246,11 @@ func (e *Engine) waitedFlowOut(ctx context.Context, cs *callState, now time.Time
 	c := cs.call
 	e.forget(c.ID)
 	e.emit(Event{Time: now, Type: EvOverflowed, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller,
-		Reason: WhenWaited, Target: r.Dest.Queue, WaitMS: c.Wait(now).Milliseconds(), Attempts: c.Attempts, Priority: c.Priority})
+		Reason: WhenWaited, Target: r.Dest.target(), WaitMS: c.Wait(now).Milliseconds(), Attempts: c.Attempts, Priority: c.Priority})
+	if r.Dest.URI != "" && r.Dest.Queue == "" {
+		e.forward(c, r.Dest.URI, WhenWaited)
+		return
+	}
 	if r.Dest.Queue == "" {
 		e.tel.Drop(c.ID, WhenWaited)
 		return

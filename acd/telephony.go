@@ -16,6 +16,11 @@ type Telephony interface {
 	// Drop ends a call the engine gave up on (max wait, shutdown), telling
 	// the caller why.
 	Drop(id queue.CallID, reason string)
+	// Forward transfers a call the engine let go (an overflow or closed
+	// rule, reason) to an external SIP URI, bridged like an agent leg;
+	// the caller is hung up if the URI does not answer. The engine has
+	// forgotten the call: nothing is reported back.
+	Forward(id queue.CallID, uri string, reason string)
 }
 
 // Assignment is one offer handed to the telephony side.

@@ -34,6 +34,9 @@ type Config struct {
 	Agents []Agent
 	// Customers is the customer file (see Customers); none without a file.
 	Customers Customers
+	// Report sets the time zone, SL formula and short-abandon threshold of
+	// reports and the wallboard.
+	Report Report
 
 	// source names the input in error messages (the file name given to Parse).
 	source string
@@ -245,10 +248,13 @@ type Hours struct {
 
 // Destination is where a closed queue or an overflow rule sends a call.
 type Destination struct {
-	// Action is ActionQueue or ActionHangup (the default).
+	// Action is ActionQueue, ActionURI or ActionHangup (the default).
 	Action string
 	// Queue is the target queue of ActionQueue.
 	Queue string
+	// URI is the external sip: or sips: URI of ActionURI (e.g. a partner
+	// contact centre through the trunk), bridged like an agent leg.
+	URI string
 	// Status is the SIP final response (4xx-6xx) of ActionHangup for a call
 	// not yet answered; default 480. A waiting call gets a BYE.
 	Status int
@@ -258,6 +264,7 @@ type Destination struct {
 const (
 	ActionQueue  = "queue"
 	ActionHangup = "hangup"
+	ActionURI    = "uri"
 )
 
 // Overflow rule conditions.

@@ -129,6 +129,7 @@ func defaultConfig() *Config {
 		},
 		HTTP:   HTTP{Listen: "127.0.0.1:8080"},
 		Events: Events{Path: "acd-events.jsonl", Fsync: FsyncEveryEvent},
+		Report: defaultReport(),
 		Store:  Store{Kind: StoreMemory, Lease: 10 * time.Second, Redis: Redis{Prefix: "acd:"}},
 	}
 }

@@ -123,6 +123,31 @@ func TestHoursAndOverflowErrors(t *testing.T) {
 		{`
   - name: support
     number: "100"
+    overflow: [{when: waited, over: 1m, action: uri}]
+  - {name: partner, number: "200"}`, `queues[0].overflow[0].uri: is required with action: uri`},
+		{`
+  - name: support
+    number: "100"
+    overflow: [{when: waited, over: 1m, action: uri, uri: "http://partner.example"}]
+  - {name: partner, number: "200"}`, `queues[0].overflow[0].uri: "http://partner.example": want a sip: or sips: URI`},
+		{`
+  - name: support
+    number: "100"
+    overflow: [{when: waited, over: 1m, action: uri, uri: "sip:p@h:port"}]
+  - {name: partner, number: "200"}`, `queues[0].overflow[0].uri: "sip:p@h:port" is not a SIP URI`},
+		{`
+  - name: support
+    number: "100"
+    overflow: [{when: waited, over: 1m, action: queue, queue: partner, uri: "sip:p@203.0.113.7"}]
+  - {name: partner, number: "200"}`, `queues[0].overflow[0].uri: is only used with action: uri`},
+		{`
+  - name: support
+    number: "100"
+    hours: {closed: {action: uri, uri: "sip:p@203.0.113.7", queue: partner}}
+  - {name: partner, number: "200"}`, `queues[0].hours.closed.queue: is not used with action: uri`},
+		{`
+  - name: support
+    number: "100"
     overflow: [{when: no-agents, action: queue, queue: partner}]
   - name: partner
     number: "200"
@@ -133,5 +158,28 @@ func TestHoursAndOverflowErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("queues:%s\nerror = %v\nwant it to contain %q", c.queues, err, c.want)
 		}
+	}
+}
+
+func TestOverflowURIParse(t *testing.T) {
+	src := `
+queues:
+  - name: support
+    number: "100"
+    hours: {closed: {action: uri, uri: "sips:night@partner.example"}}
+    overflow:
+      - {when: waited, over: 1m, action: uri, uri: "sip:partner@203.0.113.7:5060"}
+  - {name: partner, number: "200"}
+` + overflowAgents
+	c, err := Parse("o.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := c.Queues[0]
+	if q.Hours.Closed != (Destination{Action: ActionURI, URI: "sips:night@partner.example", Status: 480}) {
+		t.Errorf("closed = %+v", q.Hours.Closed)
+	}
+	if d := q.Overflow[0].Destination; d.Action != ActionURI || d.URI != "sip:partner@203.0.113.7:5060" {
+		t.Errorf("overflow = %+v", d)
 	}
 }

@@ -33,6 +33,7 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 			})
 		},
 		"customers": func(n *yaml.Node, p string) { d.customers(n, p, &c.Customers) },
+		"report":    func(n *yaml.Node, p string) { d.report(n, p, &c.Report) },
 	})
 }
 
@@ -174,11 +175,12 @@ func (d *decoder) agent(n *yaml.Node, path string, a *Agent) {
 	})
 }
 
-// destination decodes action, queue and status, plus any extra fields.
+// destination decodes action, queue, uri and status, plus any extra fields.
 func (d *decoder) destination(n *yaml.Node, path string, dst *Destination, extra map[string]field) {
 	fields := map[string]field{
 		"action": d.str(&dst.Action),
 		"queue":  d.str(&dst.Queue),
+		"uri":    d.str(&dst.URI),
 		"status": d.integer(&dst.Status),
 	}
 	for k, f := range extra {

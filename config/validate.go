@@ -18,6 +18,7 @@ func (c *Config) Validate() error {
 	v := &validator{c: c, file: cmp.Or(c.source, c.Path)}
 	v.top()
 	v.eventsRotation()
+	v.report()
 	v.sip()
 	v.rtp()
 	v.http()

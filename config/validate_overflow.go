@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	gosip "github.com/emiago/sipgo/sip"
 )
 
 // overflow checks every queue's business hours and overflow rules, then
@@ -68,7 +70,17 @@ func (v *validator) overflow() {
 // destination checks a destination at path of queue from; it reports
 // whether it leads to a valid other queue.
 func (v *validator) destination(path, from string, d Destination, names map[string]bool) bool {
+	if d.URI != "" && d.Action != ActionURI {
+		v.fail(path+".uri", "is only used with action: %s", ActionURI)
+	}
 	switch d.Action {
+	case ActionURI:
+		if d.Queue != "" {
+			v.fail(path+".queue", "is not used with action: %s", ActionURI)
+		}
+		if err := checkSIPURI(d.URI); err != nil {
+			v.fail(path+".uri", "%v", err)
+		}
 	case ActionQueue:
 		switch {
 		case d.Queue == "":
@@ -88,7 +100,7 @@ func (v *validator) destination(path, from string, d Destination, names map[stri
 			v.fail(path+".status", "must be a SIP failure status 400-699, got %d", d.Status)
 		}
 	default:
-		v.fail(path+".action", "unknown action %q (want %s or %s)", d.Action, ActionQueue, ActionHangup)
+		v.fail(path+".action", "unknown action %q (want %s, %s or %s)", d.Action, ActionQueue, ActionURI, ActionHangup)
 	}
 	return false
 }
@@ -168,4 +180,23 @@ func minutes(s string, end bool) (int, bool) {
 		return 0, false
 	}
 	return hh*60 + mm, true
+}
+
+// checkSIPURI checks the URI of action: uri: sip or sips, a host, and
+// nothing that does not parse (the same parser as the SIP side's).
+func checkSIPURI(s string) error {
+	if s == "" {
+		return fmt.Errorf("is required with action: %s", ActionURI)
+	}
+	var u gosip.Uri
+	if err := gosip.ParseUri(s, &u); err != nil {
+		return fmt.Errorf("%q is not a SIP URI: %v", s, err)
+	}
+	if scheme := strings.ToLower(u.Scheme); scheme != "sip" && scheme != "sips" {
+		return fmt.Errorf("%q: want a sip: or sips: URI such as sip:partner@203.0.113.7:5060", s)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("%q: no host", s)
+	}
+	return nil
 }

@@ -19,9 +19,34 @@ import (
 // WaitAnswer sends CANCEL (RFC 3261 §9.1). On answer it returns the dialog,
 // not yet ACKed, with the agent-facing RTP leg pointed at the phone.
 func (l *callerLeg) inviteAgent(ctx context.Context, t acd.Target, c acd.Contact) ringOutcome {
-	out := ringOutcome{agent: t.Agent.ID}
+	var headers []gosip.Header
+	if h := l.customerHeader(); h != nil {
+		headers = append(headers, h)
+	}
+	return l.invite(ctx, outgoing{label: t.Agent.ID, uri: c.URI,
+		to:        &gosip.Uri{Scheme: "sip", User: t.Agent.Username, Host: l.s.cfg.Advertise},
+		transport: c.Transport, source: c.Source, headers: headers})
+}
+
+// outgoing is one INVITE the caller leg sends on the caller's behalf: to
+// an agent's phone, or to an external URI an overflow rule names.
+type outgoing struct {
+	label     string     // the agent ID or the URI, for outcomes and logs
+	uri       string     // the Request-URI
+	to        *gosip.Uri // the To address; nil: the Request-URI
+	transport string     // "" lets the client choose
+	source    string     // over TCP, the phone's own connection
+	headers   []gosip.Header
+}
+
+// invite sends one INVITE offering the caller's codec, from the caller's
+// number, and waits for its answer until ctx ends; then WaitAnswer sends
+// CANCEL (RFC 3261 §9.1). On answer it returns the dialog, not yet ACKed,
+// with the callee-facing RTP leg pointed at the callee.
+func (l *callerLeg) invite(ctx context.Context, o outgoing) ringOutcome {
+	out := ringOutcome{agent: o.label}
 	var uri gosip.Uri
-	if err := gosip.ParseUri(c.URI, &uri); err != nil {
+	if err := gosip.ParseUri(o.uri, &uri); err != nil {
 		out.err = err
 		return out
 	}
@@ -40,21 +65,26 @@ func (l *callerLeg) inviteAgent(ctx context.Context, t acd.Target, c acd.Contact
 		Params:  gosip.NewParams()}
 	from.Params.Add("tag", gosip.GenerateTagN(16))
 	req.AppendHeader(from)
-	req.AppendHeader(&gosip.ToHeader{Address: gosip.Uri{Scheme: "sip", User: t.Agent.Username, Host: l.s.cfg.Advertise}})
+	to := uri
+	if o.to != nil {
+		to = *o.to
+	}
+	// The To header carries no URI parameters of the Request-URI.
+	req.AppendHeader(&gosip.ToHeader{Address: gosip.Uri{Scheme: to.Scheme, User: to.User, Host: to.Host, Port: to.Port}})
 	req.AppendHeader(gosip.NewHeader("X-ACD-Queue", l.call.Queue))
-	if h := l.customerHeader(); h != nil {
+	for _, h := range o.headers {
 		req.AppendHeader(h)
 	}
-	if c.Transport != "" {
-		req.SetTransport(c.Transport)
+	if o.transport != "" {
+		req.SetTransport(o.transport)
 	}
-	if c.Transport == "tcp" && c.Source != "" {
+	if o.transport == "tcp" && o.source != "" {
 		// Over TCP, reuse the phone's own connection (RFC 5626 §5): a
 		// phone's Contact port is rarely listening for new connections.
-		req.SetDestination(c.Source)
+		req.SetDestination(o.source)
 	}
 	outbound := l.s.outbound
-	if c.Transport == "tcp" && l.s.outboundTCP != nil {
+	if o.transport == "tcp" && l.s.outboundTCP != nil {
 		outbound = l.s.outboundTCP
 	}
 	dlg, err := outbound.WriteInvite(ctx, req)
@@ -80,7 +110,7 @@ func (l *callerLeg) inviteAgent(ctx context.Context, t acd.Target, c acd.Contact
 		conn.Close()
 		return out
 	}
-	// The ACK is sent by the caller of inviteAgent once the connected event
+	// The ACK is sent by the caller of invite once the connected event
 	// is in the log (or right before hanging up an answer we do not use).
 	remote, err := media.ParseOffer(dlg.InviteResponse.Body())
 	if err == nil {
@@ -91,9 +121,9 @@ func (l *callerLeg) inviteAgent(ctx context.Context, t acd.Target, c acd.Contact
 		conn.Close()
 		out.dlg = dlg
 		l.hangupAgent(out)
-		return ringOutcome{agent: t.Agent.ID, err: err}
+		return ringOutcome{agent: o.label, err: err}
 	}
-	out.dlg, out.rtp = dlg, l.s.newLeg(conn, remote, l.codec, l.log.With("agent", t.Agent.ID))
+	out.dlg, out.rtp = dlg, l.s.newLeg(conn, remote, l.codec, l.log.With("agent", o.label))
 	return out
 }
 

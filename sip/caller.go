@@ -25,8 +25,9 @@ type callerLeg struct {
 	// nothing; the agent leg shows it to the agent.
 	customer *Customer
 
-	offers chan acd.Assignment
-	drops  chan string
+	offers   chan acd.Assignment
+	drops    chan string
+	forwards chan string // external URIs the engine sent the call to
 
 	dlg   *sipgo.DialogServerSession
 	codec media.Codec
@@ -37,7 +38,7 @@ type callerLeg struct {
 func newCallerLeg(s *Server, call queue.Call, remote media.Remote) *callerLeg {
 	return &callerLeg{s: s, call: call, remote: remote,
 		log:    s.log.With("call_id", call.ID, "queue", call.Queue, "caller", acd.MaskNumber(call.Caller)),
-		offers: make(chan acd.Assignment, 1), drops: make(chan string, 1)}
+		offers: make(chan acd.Assignment, 1), drops: make(chan string, 1), forwards: make(chan string, 1)}
 }
 
 // offer hands an assignment from the engine to the leg's goroutine.
@@ -54,6 +55,15 @@ func (l *callerLeg) drop(reason string) {
 	select {
 	case l.drops <- reason:
 	default:
+	}
+}
+
+// forward asks the leg to transfer the call to an external URI.
+func (l *callerLeg) forward(uri string) {
+	select {
+	case l.forwards <- uri:
+	default:
+		l.log.Error("forward dropped: leg already has one pending", "uri", uri)
 	}
 }
 
@@ -122,6 +132,8 @@ func (l *callerLeg) serve(req *gosip.Request, tx gosip.ServerTransaction) string
 			if reason, ended := l.ringAndTalk(a); ended {
 				return reason
 			}
+		case uri := <-l.forwards:
+			return l.forwardTo(uri)
 		}
 	}
 }

@@ -193,6 +193,16 @@ func (s *Server) Drop(id queue.CallID, reason string) {
 	}
 }
 
+// Forward implements acd.Telephony: the caller leg INVITEs the URI and
+// bridges it like an agent, or hangs up if it does not answer.
+func (s *Server) Forward(id queue.CallID, uri, reason string) {
+	if v, ok := s.legs.Load(id); ok {
+		v.(*callerLeg).forward(uri)
+		return
+	}
+	s.log.Warn("forward: no caller leg", "call_id", id, "uri", uri, "reason", reason)
+}
+
 func (s *Server) respond(tx gosip.ServerTransaction, res *gosip.Response) {
 	if err := tx.Respond(res); err != nil {
 		s.log.Debug("respond failed", "status", res.StatusCode, "err", err)

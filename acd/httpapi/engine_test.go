@@ -23,6 +23,8 @@ type nopTelephony struct{}
 func (nopTelephony) Offer(acd.Assignment)      {}
 func (nopTelephony) Drop(queue.CallID, string) {}
 
+func (nopTelephony) Forward(queue.CallID, string, string) {}
+
 // memLog keeps events in memory.
 type memLog struct {
 	mu     sync.Mutex

@@ -27,6 +27,8 @@ type offers struct {
 func (o *offers) Offer(a acd.Assignment)    { o.mu.Lock(); o.got = append(o.got, a); o.mu.Unlock() }
 func (o *offers) Drop(queue.CallID, string) {}
 
+func (o *offers) Forward(queue.CallID, string, string) {}
+
 // The real engine over the memory store writes a real FileLog; the report
 // over that file must hold exactly what the calls did. Time is synctest's
 // fake clock, so waits and talk times are exact.

@@ -512,6 +512,7 @@ type event struct {
 	Agents   []string  `json:"agents"`
 	Caller   string    `json:"caller"`
 	Reason   string    `json:"reason"`
+	Target   string    `json:"target"`
 	State    string    `json:"state"`
 	WaitMS   int64     `json:"wait_ms"`
 	TalkMS   int64     `json:"talk_ms"`
@@ -696,8 +697,15 @@ const sippTimeout = 30 * time.Second
 // SIP address for callers and registrations, "" for an agent's UAS.
 func (a *acdProc) startSipp(name, scenario, remote string, extra ...string) *sippProc {
 	a.t.Helper()
+	return a.startSippOn(freePort(a.t), name, scenario, remote, extra...)
+}
+
+// startSippOn is startSipp on a given SIP port (from freePort), for a UAS
+// whose address the ACD's config names before sipp starts.
+func (a *acdProc) startSippOn(port int, name, scenario, remote string, extra ...string) *sippProc {
+	a.t.Helper()
 	t := a.t
-	s := &sippProc{t: t, name: name, port: freePort(t), dir: filepath.Join(a.dir, "sipp-"+name)}
+	s := &sippProc{t: t, name: name, port: port, dir: filepath.Join(a.dir, "sipp-"+name)}
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -134,3 +134,78 @@ func TestE2EClosedHangup(t *testing.T) {
 		t.Errorf("abandoned %v, want in support", ab)
 	}
 }
+
+// TestE2EWaitedOverflowToURI: with no agent logged in, the waited rule
+// sends the caller to an external SIP URI (a sipp UAS standing in for a
+// partner contact centre): the partner gets the INVITE and answers, the
+// caller stays bridged to it until the caller hangs up, and the partner
+// gets the BYE. The queue records one flow-out with the URI as target.
+func TestE2EWaitedOverflowToURI(t *testing.T) {
+	e2eTest(t)
+	partnerPort := freePort(t)
+	uri := fmt.Sprintf("sip:partner@127.0.0.1:%d", partnerPort)
+	acd := startACDOpts(t, noAgentsSpec(supportQueue()), withQueueLines("support", "100",
+		fmt.Sprintf("    overflow: [{when: waited, over: 1s, action: uri, uri: %q}]\n", uri)))
+	callerRTP := newRTPPeer(t, "caller", callerFill)
+	partnerRTP := newRTPPeer(t, "partner", agentFill)
+	partner := acd.startSippOn(partnerPort, "partner", "agent_answer.xml", "", "-key", "rtp_port", partnerRTP.portArg())
+
+	start := time.Now()
+	caller := acd.startSipp("caller", "caller.xml", acd.sipAddr(),
+		"-s", "100", "-key", "rtp_port", callerRTP.portArg(), "-d", "4000", "-m", "1")
+	caller.expectSuccess(1) // answered by the ACD, hung up by the caller after 4s
+	if d := time.Since(start); d < 4*time.Second {
+		t.Errorf("caller done after %v: it must stay connected until it hangs up", d)
+	}
+	partner.stopAndExpect(1) // INVITE answered, ACK, then the BYE
+
+	ov := acd.waitEvent("overflowed event", 5*time.Second, ofType("overflowed"))
+	if ov.Queue != "support" || ov.Reason != "waited" || ov.Target != uri {
+		t.Errorf("overflowed %v, want support's waited rule to %s", ov, uri)
+	}
+	evs := acd.readEvents()
+	var got []string
+	for _, e := range callEvents(evs)[ov.CallID] {
+		got = append(got, e.Type)
+	}
+	if want := []string{"entered", "overflowed"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("call events %v, want %v (the outside leg is the partner's)", got, want)
+	}
+	// The bridge carried audio both ways between the caller and the partner.
+	for _, p := range []*rtpPeer{callerRTP, partnerRTP} {
+		if s := p.snapshot(); len(s) == 0 || len(s[0].Rx) == 0 {
+			t.Errorf("%s received no audio through the bridge", p.name)
+		}
+	}
+}
+
+// TestE2EClosedToURIPartnerHangsUp: a closed queue sends callers to an
+// external URI on arrival; when the partner hangs up first, the caller
+// gets the BYE.
+func TestE2EClosedToURIPartnerHangsUp(t *testing.T) {
+	e2eTest(t)
+	partnerPort := freePort(t)
+	uri := fmt.Sprintf("sip:night@127.0.0.1:%d", partnerPort)
+	acd := startACDOpts(t, noAgentsSpec(supportQueue()), withQueueLines("support", "100",
+		alwaysClosed+fmt.Sprintf("      closed: {action: uri, uri: %q}\n", uri)))
+	callerRTP := newRTPPeer(t, "caller", callerFill)
+	partnerRTP := newRTPPeer(t, "partner", agentFill)
+	partner := acd.startSippOn(partnerPort, "partner", "agent_hangup.xml", "", "-key", "rtp_port", partnerRTP.portArg(), "-d", "1000")
+
+	caller := acd.startSipp("caller", "caller_receives_bye.xml", acd.sipAddr(),
+		"-s", "100", "-key", "rtp_port", callerRTP.portArg(), "-m", "1")
+	caller.expectSuccess(1) // answered, then the BYE once the partner hung up
+	partner.stopAndExpect(1)
+
+	ov := acd.waitEvent("overflowed event", 5*time.Second, ofType("overflowed"))
+	if ov.Queue != "support" || ov.Reason != "closed" || ov.Target != uri {
+		t.Errorf("overflowed %v, want support closed to %s", ov, uri)
+	}
+	var got []string
+	for _, e := range callEvents(acd.readEvents())[ov.CallID] {
+		got = append(got, e.Type)
+	}
+	if want := []string{"entered", "overflowed"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("call events %v, want %v", got, want)
+	}
+}

@@ -28,8 +28,11 @@ func overflowConfig(dst *acd.QueueConfig, q config.Queue) {
 }
 
 func destination(d config.Destination) acd.Destination {
-	if d.Action == config.ActionQueue {
+	switch d.Action {
+	case config.ActionQueue:
 		return acd.Destination{Queue: d.Queue}
+	case config.ActionURI:
+		return acd.Destination{URI: d.URI}
 	}
 	return acd.Destination{Status: d.Status}
 }

@@ -23,6 +23,7 @@ queues:
       - {when: queue-length, over: 10, action: hangup, status: 486}
       - {when: estimated-wait, over: 2m}
       - {when: waited, over: 5m, action: queue, queue: partner}
+      - {when: no-agents, action: uri, uri: "sip:partner@203.0.113.7:5060"}
   - name: partner
     number: "200"
 agents:
@@ -44,6 +45,7 @@ agents:
 		{When: acd.WhenQueueLength, Over: 10, Dest: acd.Destination{Status: 486}},
 		{When: acd.WhenEstimatedWait, OverWait: 2 * time.Minute, Dest: acd.Destination{Status: 480}},
 		{When: acd.WhenWaited, OverWait: 5 * time.Minute, Dest: acd.Destination{Queue: "partner"}},
+		{When: acd.WhenNoAgents, Dest: acd.Destination{URI: "sip:partner@203.0.113.7:5060"}},
 	}
 	if !reflect.DeepEqual(s.Overflow, want) {
 		t.Errorf("overflow %+v, want %+v", s.Overflow, want)

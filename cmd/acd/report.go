@@ -29,7 +29,7 @@ func addLogFlags(fs *flag.FlagSet) *logFlags {
 		lf.logs = append(lf.logs, s)
 		return nil
 	})
-	lf.tz = fs.String("tz", "Local", "time zone of intervals and printed times, e.g. Europe/Paris")
+	lf.tz = fs.String("tz", "", "time zone of intervals and printed times, e.g. Europe/Paris (default: the config's report.time_zone, else Local)")
 	lf.mask = fs.Bool("mask", false, "mask callers' numbers but for their last three digits")
 	return lf
 }
@@ -43,7 +43,11 @@ func (lf *logFlags) load(extra []string) (*config.Config, report.Dataset, []repo
 			return nil, report.Dataset{}, nil, nil, err
 		}
 	}
-	loc, err := time.LoadLocation(*lf.tz)
+	tz := *lf.tz
+	if tz == "" {
+		tz = cfg.Report.TimeZone
+	}
+	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		return nil, report.Dataset{}, nil, nil, fmt.Errorf("-tz: %w", err)
 	}
@@ -101,9 +105,9 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 	interval := fs.String("interval", "15m", "interval: 15m, 30m, 60m, day, or total for totals only")
 	format := fs.String("format", "table", "output: table, csv or json")
 	rows := fs.String("rows", "", "sections: queues, agents, calls, comma-separated (default queues,agents; csv: queues)")
-	sl := fs.String("sl", "sl_b", "service-level formula shown as SL: sl_a … sl_f (METRICS.md)")
+	sl := fs.String("sl", "sl_b", "service-level formula shown as SL: sl_a … sl_f (METRICS.md; default: the config's report.sl_formula)")
 	threshold := fs.Duration("threshold", 20*time.Second, "service-level threshold T, overriding every queue's service_level (unset: each queue's, else this)")
-	short := fs.Duration("short", 5*time.Second, "short-abandon threshold S")
+	short := fs.Duration("short", 5*time.Second, "short-abandon threshold S (default: the config's report.short_abandon)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -128,6 +132,14 @@ func reportCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	opt.Location = loc
+	if !flagSet(fs, "sl") {
+		if opt.SL, err = report.ParseFormula(cfg.Report.SLFormula); err != nil {
+			return usageError(stderr, err)
+		}
+	}
+	if !flagSet(fs, "short") {
+		opt.Short = cfg.Report.ShortAbandon
+	}
 	if !flagSet(fs, "threshold") {
 		opt.QueueThreshold = queueThresholds(cfg)
 	}

@@ -187,3 +187,33 @@ func TestStaffingCommandFromLog(t *testing.T) {
 		}
 	}
 }
+
+// The config's report section supplies the time zone, SL formula and S
+// when the flags are not given; flags still win.
+func TestReportCommandUsesConfigReportSection(t *testing.T) {
+	path := writeReportLog(t, false)
+	cfgPath := filepath.Join(t.TempDir(), "acd.yaml")
+	cfgText := "queues:\n  - name: support\n    number: \"100\"\nagents:\n  - id: \"1001\"\n    password: p\n    queues: [support]\n" +
+		"report:\n  time_zone: Asia/Kolkata\n  sl_formula: sl_a\n  short_abandon: 3s\n"
+	if err := os.WriteFile(cfgPath, []byte(cfgText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runReportCLI(t, "report", "-config", cfgPath, "-log", path, "-format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var j report.JSONReport
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("parse: %v\n%s", err, out)
+	}
+	if j.TimeZone != "Asia/Kolkata" || j.SLFormula != report.SLA {
+		t.Errorf("zone %q formula %q, want the config's Asia/Kolkata and sl_a", j.TimeZone, j.SLFormula)
+	}
+	out, _, _ = runReportCLI(t, "report", "-config", cfgPath, "-log", path, "-format", "json", "-sl", "sl_c", "-tz", "UTC")
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.TimeZone != "UTC" || j.SLFormula != report.SLC {
+		t.Errorf("flags did not win: zone %q formula %q", j.TimeZone, j.SLFormula)
+	}
+}

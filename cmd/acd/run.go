@@ -91,7 +91,12 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 	// figures for the wallboard and the counts for /metrics; today's events
 	// already in the file are read back so a restart does not zero them.
 	ec := engineConfig(cfg)
-	tracker := live.NewTracker(records, ec.Queues, time.Local, nil)
+	formula, err := report.ParseFormula(cfg.Report.SLFormula)
+	if err != nil {
+		return err
+	}
+	tracker := live.NewTracker(records, ec.Queues, cfg.Report.Location(), nil,
+		live.WithFormula(formula), live.WithShortAbandon(cfg.Report.ShortAbandon))
 	if evs, _, err := report.ReadFiles(cfg.Events.Path); err != nil {
 		log.Warn("live figures start from zero: cannot read the event log back", "err", err)
 	} else {
