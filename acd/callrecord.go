@@ -247,3 +247,6 @@ func (s *recording) event(t time.Time) Event {
 	rec := s.rec
 	return Event{Time: t, Type: EvCallRecord, Node: s.node, CallID: s.callID, Queue: rec.Queue, Agent: rec.Agent, Record: &rec}
 }
+
+// SyncEvents implements Syncer by forwarding to the next log.
+func (r *CallRecorder) SyncEvents() error { return SyncEvents(r.next) }

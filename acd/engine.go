@@ -99,6 +99,9 @@ type Engine struct {
 	// Owned by the engine goroutine.
 	ewt      map[string]EWT // per queue, fed by connected calls
 	calls    map[queue.CallID]*callState
+	// acks are the requests of the current batch, released by commit once
+	// their events are durable.
+	acks []chan struct{}
 	dirty    bool
 	draining bool
 
@@ -180,13 +183,33 @@ func (e *Engine) Run(ctx context.Context) error {
 		case op := <-e.ops:
 			op()
 		case <-ctx.Done():
+			e.commit()
 			return nil
 		}
-		if e.dirty && len(e.ops) == 0 {
-			e.dirty = false
-			e.route(ctx)
+		if len(e.ops) == 0 || len(e.acks) >= maxBatch {
+			if e.dirty && len(e.ops) == 0 {
+				e.dirty = false
+				e.route(ctx)
+			}
+			e.commit()
 		}
 	}
+}
+
+// maxBatch bounds how many waiting requests one group commit holds back.
+const maxBatch = 64
+
+// commit makes the batch's events durable with one sync (group commit,
+// when the event log supports it) and only then releases the requests
+// that wait for their step to be recorded.
+func (e *Engine) commit() {
+	if err := SyncEvents(e.events); err != nil {
+		e.log.Error("event log sync failed", "err", err)
+	}
+	for _, done := range e.acks {
+		close(done)
+	}
+	e.acks = e.acks[:0]
 }
 
 // submit hands op to the engine goroutine without waiting for it.
@@ -197,11 +220,12 @@ func (e *Engine) submit(op func()) {
 	}
 }
 
-// do runs op on the engine goroutine and waits until it has run.
+// do runs op on the engine goroutine and waits until it has run and the
+// events it wrote are durable (see commit).
 func (e *Engine) do(ctx context.Context, op func()) error {
 	done := make(chan struct{})
 	select {
-	case e.ops <- func() { op(); close(done) }:
+	case e.ops <- func() { op(); e.acks = append(e.acks, done) }:
 	case <-ctx.Done():
 		return fmt.Errorf("engine: %w", ctx.Err())
 	case <-e.stopped:

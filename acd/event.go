@@ -65,3 +65,19 @@ type EventLog interface {
 // EvDropped: the ACD itself ended a call that was not connected (shutdown,
 // store failure); neither answered nor abandoned.
 const EvDropped EventType = "dropped"
+
+// Syncer is an EventLog that can defer making events durable to one call
+// per batch (group commit): the engine calls SyncEvents after each batch of
+// work and before acknowledging any step of it. Wrappers forward it.
+type Syncer interface {
+	SyncEvents() error
+}
+
+// SyncEvents makes every event appended to l so far durable, if l (or a
+// log it wraps) groups its syncs; otherwise it does nothing.
+func SyncEvents(l EventLog) error {
+	if s, ok := l.(Syncer); ok {
+		return s.SyncEvents()
+	}
+	return nil
+}

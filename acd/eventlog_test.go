@@ -72,3 +72,43 @@ func TestFileLogSetsTornTailAsideOnOpen(t *testing.T) {
 		t.Fatalf("clean log reported torn tail %q", l2.TornTail())
 	}
 }
+
+// With GroupSync the fsync moves from Append to SyncEvents: lines of one
+// batch share a single fsync, and nothing is left unsynced after it.
+func TestFileLogGroupSync(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	l, err := NewFileLog(path, FileLogOptions{SyncEvery: true, GroupSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	syncs := 0
+	l.fsync = func(f *os.File) error { syncs++; return f.Sync() }
+	for range 3 {
+		if err := l.Append(Event{Time: time.Now(), Type: EvEntered}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if syncs != 0 {
+		t.Fatalf("%d fsyncs during the batch, want 0", syncs)
+	}
+	if err := SyncEvents(l); err != nil || syncs != 1 {
+		t.Fatalf("SyncEvents: err %v, %d fsyncs, want 1", err, syncs)
+	}
+	if err := SyncEvents(TeeLog{l}); err != nil || syncs != 1 {
+		t.Fatalf("nothing new to sync: err %v, %d fsyncs, want still 1", err, syncs)
+	}
+	// Without GroupSync, every Append syncs and SyncEvents has nothing to do.
+	l2, err := NewFileLog(filepath.Join(t.TempDir(), "e2.jsonl"), FileLogOptions{SyncEvery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	n2 := 0
+	l2.fsync = func(f *os.File) error { n2++; return f.Sync() }
+	_ = l2.Append(Event{Time: time.Now(), Type: EvEntered})
+	_ = SyncEvents(l2)
+	if n2 != 1 {
+		t.Fatalf("%d fsyncs without group sync, want 1 (in Append)", n2)
+	}
+}

@@ -17,3 +17,14 @@ func (t TeeLog) Append(ev Event) error {
 	}
 	return errors.Join(errs...)
 }
+
+// SyncEvents implements Syncer for every log that groups its syncs.
+func (t TeeLog) SyncEvents() error {
+	var errs []error
+	for _, l := range t {
+		if err := SyncEvents(l); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -21,3 +21,6 @@ func (l LastAgentLog) Append(ev acd.Event) error {
 	}
 	return err
 }
+
+// SyncEvents implements acd.Syncer by forwarding to Next.
+func (l LastAgentLog) SyncEvents() error { return acd.SyncEvents(l.Next) }

@@ -328,3 +328,11 @@ func (t *Tracker) Describe(ch chan<- *prometheus.Desc) { t.metrics.describe(ch) 
 
 // Collect sends the current values of the tracker's metrics.
 func (t *Tracker) Collect(ch chan<- prometheus.Metric) { t.metrics.collect(ch) }
+
+// SyncEvents implements acd.Syncer by forwarding to the next log.
+func (t *Tracker) SyncEvents() error {
+	if t.next == nil {
+		return nil
+	}
+	return acd.SyncEvents(t.next)
+}

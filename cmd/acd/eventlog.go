@@ -14,7 +14,7 @@ func openEventLog(cfg *config.Config, log *slog.Logger) (*acd.FileLog, error) {
 	every, interval := cfg.Events.FsyncInterval()
 	e := cfg.Events
 	return acd.NewFileLog(e.Path, acd.FileLogOptions{
-		SyncEvery: every, SyncInterval: interval,
+		SyncEvery: every, GroupSync: every, SyncInterval: interval,
 		RotateSize: e.RotateSize, RotateDaily: e.RotateDaily, Keep: e.Keep,
 		OnError: func(err error) { log.Error("event log", "file", e.Path, "err", err) },
 	})
