@@ -97,11 +97,11 @@ type Engine struct {
 	hours   map[string]*hours.Schedule
 
 	// Owned by the engine goroutine.
-	ewt      map[string]EWT // per queue, fed by connected calls
-	calls    map[queue.CallID]*callState
+	ewt   map[string]EWT // per queue, fed by connected calls
+	calls map[queue.CallID]*callState
 	// acks are the requests of the current batch, released by commit once
 	// their events are durable.
-	acks []chan struct{}
+	acks     []chan struct{}
 	dirty    bool
 	draining bool
 
