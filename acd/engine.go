@@ -23,6 +23,9 @@ type QueueConfig struct {
 	MaxWait     time.Duration
 	MaxLength   int
 	Priority    int
+	// PriorityNumbers are more numbers leading to the queue, each with the
+	// priority its calls get.
+	PriorityNumbers map[string]int
 	// ServiceLevel is the answer-time threshold T (METRICS.md).
 	ServiceLevel time.Duration
 	// FullStatus is the SIP status a caller gets when the queue is full
@@ -247,12 +250,23 @@ func (e *Engine) Queue(name string) (QueueConfig, bool) {
 
 // QueueByNumber finds the queue a dialled number leads to.
 func (e *Engine) QueueByNumber(number string) (QueueConfig, bool) {
+	q, _, ok := e.QueueByDialled(number)
+	return q, ok
+}
+
+// QueueByDialled finds the queue a dialled number leads to and the
+// priority that number gives its calls: the queue's base priority for its
+// main number, the configured one for its PriorityNumbers.
+func (e *Engine) QueueByDialled(number string) (QueueConfig, int, bool) {
 	for _, q := range e.cfg.Queues {
 		if q.Number == number {
-			return q, true
+			return q, q.Priority, true
+		}
+		if p, ok := q.PriorityNumbers[number]; ok {
+			return q, p, true
 		}
 	}
-	return QueueConfig{}, false
+	return QueueConfig{}, 0, false
 }
 
 // emit writes an event to the log; a failure is logged loudly because the

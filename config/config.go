@@ -213,6 +213,10 @@ type Queue struct {
 	RetryAfter time.Duration
 	// Priority is the base priority of the queue's calls; higher goes first.
 	Priority int
+	// PriorityNumbers are more dialled numbers leading to this queue, each
+	// with the priority its calls get (e.g. a number printed only on
+	// premium contracts), so the dialled number can raise a call's priority.
+	PriorityNumbers map[string]int
 	// Steps are the queue's routing steps, in order: while a call's wait is
 	// within a step's time it needs an agent meeting that step's
 	// requirements. Once every step is over (or with no steps) any agent of

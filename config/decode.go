@@ -163,25 +163,31 @@ func (d *decoder) integer(dst *int) field {
 // {billing: 4, french: 2}; null is an empty map. Names and levels are
 // checked by Validate, which finds each one's line under path.name.
 func (d *decoder) levels(dst *map[string]int) field {
+	return d.intMap(dst, "skill", "level", "{billing: 4}")
+}
+
+// intMap decodes a mapping of names to integers; key and value name them
+// in errors, example shows the expected form.
+func (d *decoder) intMap(dst *map[string]int, key, value, example string) field {
 	return func(n *yaml.Node, path string) {
 		*dst = nil
 		if isNull(n) {
 			return
 		}
 		if n.Kind != yaml.MappingNode {
-			d.fail(n, path, "expected a mapping of skill to level, such as {billing: 4}, got %s", describe(n))
+			d.fail(n, path, "expected a mapping of %s to %s, such as %s, got %s", key, value, example, describe(n))
 			return
 		}
 		m := make(map[string]int, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
-				d.fail(k, path, "expected a skill name, got %s", describe(k))
+				d.fail(k, path, "expected a %s, got %s", key, describe(k))
 				continue
 			}
 			p := child(path, k.Value)
 			if _, dup := m[k.Value]; dup {
-				d.fail(k, p, "duplicate skill %q", k.Value)
+				d.fail(k, p, "duplicate %s %q", key, k.Value)
 				continue
 			}
 			d.lines[p] = k.Line

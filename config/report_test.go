@@ -59,3 +59,24 @@ func TestReportErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestPriorityNumbers(t *testing.T) {
+	base := "queues:\n  - name: support\n    number: \"100\"\n    priority_numbers: {\"101\": 7}\nagents:\n  - id: \"1001\"\n    password: p\n    queues: [support]\n"
+	c, err := Parse("p.yaml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Queues[0].PriorityNumbers["101"] != 7 {
+		t.Fatalf("priority numbers %v", c.Queues[0].PriorityNumbers)
+	}
+	dup := strings.Replace(base, `{"101": 7}`, `{"100": 7}`, 1)
+	_, err = Parse("p.yaml", []byte(dup))
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Field != "queues[0].priority_numbers.100" || ce.Line != 4 || !strings.Contains(ce.Msg, "100") {
+		t.Fatalf("duplicate number: %v", err)
+	}
+	bad := strings.Replace(base, `{"101": 7}`, `{"101": high}`, 1)
+	if _, err := Parse("p.yaml", []byte(bad)); !errors.As(err, &ce) || ce.Line != 4 {
+		t.Fatalf("bad priority: %v", err)
+	}
+}

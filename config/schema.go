@@ -103,19 +103,20 @@ func (d *decoder) store(n *yaml.Node, path string, s *Store) {
 
 func (d *decoder) queue(n *yaml.Node, path string, q *Queue) {
 	d.mapping(n, path, map[string]field{
-		"name":           d.str(&q.Name),
-		"number":         d.str(&q.Number),
-		"strategy":       d.str(&q.Strategy),
-		"ring_timeout":   d.duration(&q.RingTimeout),
-		"wrap_up":        d.duration(&q.WrapUp),
-		"max_wait":       d.duration(&q.MaxWait),
-		"max_length":     d.integer(&q.MaxLength),
-		"service_level":  d.duration(&q.ServiceLevel),
-		"full_response":  d.integer(&q.FullResponse),
-		"retry_after":    d.duration(&q.RetryAfter),
-		"priority":       d.integer(&q.Priority),
-		"weight":         d.integer(&q.Weight),
-		"priority_aging": d.duration(&q.PriorityAging),
+		"name":             d.str(&q.Name),
+		"number":           d.str(&q.Number),
+		"strategy":         d.str(&q.Strategy),
+		"ring_timeout":     d.duration(&q.RingTimeout),
+		"wrap_up":          d.duration(&q.WrapUp),
+		"max_wait":         d.duration(&q.MaxWait),
+		"max_length":       d.integer(&q.MaxLength),
+		"service_level":    d.duration(&q.ServiceLevel),
+		"full_response":    d.integer(&q.FullResponse),
+		"retry_after":      d.duration(&q.RetryAfter),
+		"priority":         d.integer(&q.Priority),
+		"priority_numbers": d.intMap(&q.PriorityNumbers, "dialled number", "priority", `{"101": 5}`),
+		"weight":           d.integer(&q.Weight),
+		"priority_aging":   d.duration(&q.PriorityAging),
 		"hours": func(n *yaml.Node, p string) {
 			h := &Hours{TimeZone: "UTC", Closed: Destination{Action: ActionHangup, Status: 480}}
 			d.mapping(n, p, map[string]field{

@@ -31,6 +31,14 @@ func (v *validator) queues() {
 		default:
 			v.unique(numbers, q.Number, p+".number", "number")
 		}
+		for _, n := range slices.Sorted(maps.Keys(q.PriorityNumbers)) {
+			np := p + ".priority_numbers." + n
+			if !validToken(n) {
+				v.fail(np, "%q is not a valid SIP user part", n)
+				continue
+			}
+			v.unique(numbers, n, np, "number")
+		}
 		if !knownStrategy(q.Strategy) {
 			v.fail(p+".strategy", "unknown strategy %q (want one of %v)", q.Strategy, Strategies)
 		}

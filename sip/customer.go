@@ -44,7 +44,7 @@ func (s *Server) identify(call *queue.Call, q acd.QueueConfig) *Customer {
 	if !ok {
 		return nil
 	}
-	call.Priority = max(q.Priority, c.Priority)
+	call.Priority = max(call.Priority, q.Priority, c.Priority)
 	call.Preferred, call.PreferFor = c.Preferred, c.PreferFor
 	s.log.Info("known customer calling", "call_id", call.ID, "queue", q.Name, "caller", acd.MaskNumber(call.Caller),
 		"priority", call.Priority, "preferred", c.Preferred, "prefer_for", c.PreferFor)

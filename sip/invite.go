@@ -53,7 +53,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		s.featureCall(req, tx, user, ev)
 		return
 	}
-	q, ok := s.engine.QueueByNumber(number)
+	q, priority, ok := s.engine.QueueByDialled(number)
 	if !ok {
 		s.respond(tx, gosip.NewResponseFromRequest(req, gosip.StatusNotFound, "Not Found", nil))
 		return
@@ -67,7 +67,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		return
 	}
 	id := queue.CallID(req.CallID().Value())
-	call := queue.Call{ID: id, Queue: q.Name, Caller: callerNumber(req)}
+	call := queue.Call{ID: id, Queue: q.Name, Caller: callerNumber(req), Priority: priority}
 	customer := s.identify(&call, q)
 	leg := newCallerLeg(s, call, remote)
 	leg.customer = customer

@@ -211,7 +211,7 @@ func engineConfig(cfg *config.Config) acd.EngineConfig {
 		}
 		ec.Queues = append(ec.Queues, acd.QueueConfig{Name: q.Name, Number: q.Number, Strategy: strategy,
 			RingTimeout: q.RingTimeout, WrapUp: q.WrapUp, MaxWait: q.MaxWait, MaxLength: q.MaxLength,
-			Priority: q.Priority, ServiceLevel: q.ServiceLevel, FullStatus: q.FullResponse, RetryAfter: q.RetryAfter,
+			Priority: q.Priority, PriorityNumbers: q.PriorityNumbers, ServiceLevel: q.ServiceLevel, FullStatus: q.FullResponse, RetryAfter: q.RetryAfter,
 			Steps: steps, Weight: q.Weight, PriorityAging: q.PriorityAging})
 		overflowConfig(&ec.Queues[len(ec.Queues)-1], q)
 	}
