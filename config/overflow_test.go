@@ -183,3 +183,18 @@ queues:
 		t.Errorf("overflow = %+v", d)
 	}
 }
+
+func TestCheckSIPURI(t *testing.T) {
+	good := []string{"sip:partner@203.0.113.7:5060", "sips:night@partner.example", "sip:203.0.113.7", "sip:p@[2001:db8::1]:5070;transport=tcp", "SIP:a@b?subject=x"}
+	for _, s := range good {
+		if err := checkSIPURI(s); err != nil {
+			t.Errorf("%q: %v", s, err)
+		}
+	}
+	bad := []string{"", "http://x", "sip:", "sip:@host", "sip:p@h:0", "sip:p@h:70000", "sip:p@[2001:db8::1", "sip:p@ho st", "partner@host"}
+	for _, s := range bad {
+		if err := checkSIPURI(s); err == nil {
+			t.Errorf("%q accepted", s)
+		}
+	}
+}

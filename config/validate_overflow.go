@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	gosip "github.com/emiago/sipgo/sip"
 )
 
 // overflow checks every queue's business hours and overflow rules, then
@@ -182,21 +180,45 @@ func minutes(s string, end bool) (int, bool) {
 	return hh*60 + mm, true
 }
 
-// checkSIPURI checks the URI of action: uri: sip or sips, a host, and
-// nothing that does not parse (the same parser as the SIP side's).
+// checkSIPURI checks the URI of action: uri (RFC 3261 §19.1.1):
+// sip or sips, an optional user part, a host and an optional port. config
+// imports no SIP library, so this is a small parser of its own; the SIP
+// side parses the URI again when it sends the INVITE.
 func checkSIPURI(s string) error {
 	if s == "" {
 		return fmt.Errorf("is required with action: %s", ActionURI)
 	}
-	var u gosip.Uri
-	if err := gosip.ParseUri(s, &u); err != nil {
-		return fmt.Errorf("%q is not a SIP URI: %v", s, err)
-	}
-	if scheme := strings.ToLower(u.Scheme); scheme != "sip" && scheme != "sips" {
+	scheme, rest, ok := strings.Cut(s, ":")
+	if scheme = strings.ToLower(scheme); !ok || (scheme != "sip" && scheme != "sips") {
 		return fmt.Errorf("%q: want a sip: or sips: URI such as sip:partner@203.0.113.7:5060", s)
 	}
-	if u.Host == "" {
-		return fmt.Errorf("%q: no host", s)
+	if i := strings.IndexAny(rest, ";?"); i >= 0 {
+		rest = rest[:i]
+	}
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+		if i == 0 {
+			return fmt.Errorf("%q is not a SIP URI: empty user part before @", s)
+		}
+		rest = rest[i+1:]
+	}
+	host, port := rest, ""
+	if strings.HasPrefix(rest, "[") { // IPv6 reference
+		end := strings.IndexByte(rest, ']')
+		if end < 0 {
+			return fmt.Errorf("%q is not a SIP URI: unclosed IPv6 reference", s)
+		}
+		host, port = rest[:end+1], strings.TrimPrefix(rest[end+1:], ":")
+	} else if h, p, found := strings.Cut(rest, ":"); found {
+		host, port = h, p
+	}
+	if host == "" || strings.ContainsAny(host, " \t<>\"") {
+		return fmt.Errorf("%q: no valid host", s)
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%q is not a SIP URI: port %q is not 1-65535", s, port)
+		}
 	}
 	return nil
 }
