@@ -137,7 +137,7 @@ func (r *CallRecorder) Close() error {
 // fold updates the recordings with ev and returns the records it finishes.
 func (r *CallRecorder) fold(ev Event) []Event {
 	switch ev.Type {
-	case EvCallRecord:
+	case EvCallRecord, EvMenu:
 		return nil
 	case EvAgentState:
 		s := r.wrapping[ev.Agent]

@@ -181,3 +181,22 @@ func TestCallRecorderJoinsErrors(t *testing.T) {
 		t.Errorf("error %v, %d records", err, len(next.records()))
 	}
 }
+
+// An IVR menu choice comes before "entered"; the record must not be partial.
+func TestCallRecordIgnoresMenuChoice(t *testing.T) {
+	next := &recordLog{}
+	r := NewCallRecorder(next, false)
+	for _, ev := range []Event{
+		{Time: recAt(0), Type: EvMenu, Node: "n1", CallID: "c1", Queue: "sales", Menu: "main", Digit: "1", Reason: "choice"},
+		{Time: recAt(1), Type: EvEntered, Node: "n1", CallID: "c1", Queue: "sales"},
+		{Time: recAt(5), Type: EvAbandoned, Node: "n1", CallID: "c1", Queue: "sales", Reason: "caller", WaitMS: 4000},
+	} {
+		if err := r.Append(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs := next.records()
+	if len(recs) != 1 || recs[0].Partial || recs[0].WaitMS != 4000 {
+		t.Fatalf("records = %+v", recs)
+	}
+}

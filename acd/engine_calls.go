@@ -330,3 +330,11 @@ func abandonType(reason string) EventType {
 	}
 	return EvAbandoned
 }
+
+// MenuChoice records that call id left IVR menu for queue by digit (""
+// after a timeout) for reason (ivr.ReasonChoice, …), before it is enqueued.
+func (e *Engine) MenuChoice(ctx context.Context, id queue.CallID, caller, menu, digit, queueName, reason string) error {
+	return e.do(ctx, func() {
+		e.emit(Event{Type: EvMenu, CallID: string(id), Caller: caller, Menu: menu, Digit: digit, Queue: queueName, Reason: reason})
+	})
+}

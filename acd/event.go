@@ -26,6 +26,11 @@ const (
 	EvTimedOut EventType = "timed-out"
 	// EvAgentState: an agent changed state (Reason carries the pause reason).
 	EvAgentState EventType = "agent-state"
+	// EvMenu: a caller left an IVR menu (Menu) for a queue (Queue), by a
+	// digit (Digit) or after the menu's repeats ran out (Reason "timeout"
+	// or "invalid"; "choice" for a digit). It comes before "entered" and is
+	// not part of queue wait.
+	EvMenu EventType = "menu-choice"
 )
 
 // Event is one line of the event log.
@@ -52,6 +57,10 @@ type Event struct {
 	// Target is the queue an "overflowed" call went on to, or the external
 	// SIP URI it was transferred to ("" if hung up).
 	Target string `json:"target,omitempty"`
+	// Menu and Digit are the IVR menu left and the digit pressed, on
+	// "menu-choice".
+	Menu  string `json:"menu,omitempty"`
+	Digit string `json:"digit,omitempty"`
 	// Record is the whole call, on "call-record" (see callrecord.go).
 	Record *CallRecord `json:"record,omitempty"`
 }

@@ -30,6 +30,9 @@ type Config struct {
 	Store Store
 	// Queues are the queues callers can dial; there is at least one.
 	Queues []Queue
+	// Menus are IVR menus: a dialled number that leads to a prompt and a
+	// digit choice of queue or sub-menu instead of a queue.
+	Menus []Menu
 	// Agents are the people who answer calls, with their SIP credentials.
 	Agents []Agent
 	// Customers is the customer file (see Customers); none without a file.

@@ -1,6 +1,10 @@
 package config
 
-import "gopkg.in/yaml.v3"
+import (
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
 
 // This file maps YAML keys to Go fields, one function per section. Each
 // decodes into a value already holding the defaults, so a key left out keeps
@@ -30,6 +34,14 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 				var a Agent
 				d.agent(n, p, &a)
 				c.Agents = append(c.Agents, a)
+			})
+		},
+		"menus": func(n *yaml.Node, p string) {
+			c.Menus = nil
+			d.sequence(n, p, func(n *yaml.Node, p string) {
+				m := Menu{Timeout: 5 * time.Second, Repeats: 2}
+				d.menu(n, p, &m)
+				c.Menus = append(c.Menus, m)
 			})
 		},
 		"customers": func(n *yaml.Node, p string) { d.customers(n, p, &c.Customers) },

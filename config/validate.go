@@ -24,6 +24,7 @@ func (c *Config) Validate() error {
 	v.http()
 	v.store()
 	v.queues()
+	v.menus()
 	v.overflow()
 	v.agents()
 	v.customers()
@@ -35,6 +36,9 @@ type validator struct {
 	c    *Config
 	file string
 	errs []*Error
+	// numbers maps each dialled number of a queue to its field path, so
+	// menus can be checked against them.
+	numbers map[string]string
 }
 
 // fail records a problem at path, with the line of the nearest enclosing

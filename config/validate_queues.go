@@ -13,6 +13,7 @@ func (v *validator) queues() {
 	}
 	names := map[string]string{}
 	numbers := map[string]string{}
+	v.numbers = numbers
 	for i, q := range v.c.Queues {
 		p := element("queues", i)
 		switch {

@@ -123,7 +123,7 @@ func (l *callerLeg) invite(ctx context.Context, o outgoing) ringOutcome {
 		l.hangupAgent(out)
 		return ringOutcome{agent: o.label, err: err}
 	}
-	out.dlg, out.rtp = dlg, l.s.newLeg(conn, remote, l.codec, l.log.With("agent", o.label))
+	out.dlg, out.rtp = dlg, l.s.newLeg(conn, remote, l.codec, l.log.With("agent", o.label), nil)
 	return out
 }
 

@@ -29,6 +29,11 @@ type callerLeg struct {
 	drops    chan string
 	forwards chan string // external URIs the engine sent the call to
 
+	// menu is the IVR menu the call starts in, "" for a call dialled
+	// straight to a queue; digits carries DTMF from RTP and SIP INFO.
+	menu   string
+	digits chan string
+
 	dlg   *sipgo.DialogServerSession
 	codec media.Codec
 	rtp   *media.Leg // caller-facing RTP, from answer to the end
@@ -38,7 +43,7 @@ type callerLeg struct {
 func newCallerLeg(s *Server, call queue.Call, remote media.Remote) *callerLeg {
 	return &callerLeg{s: s, call: call, remote: remote,
 		log:    s.log.With("call_id", call.ID, "queue", call.Queue, "caller", acd.MaskNumber(call.Caller)),
-		offers: make(chan acd.Assignment, 1), drops: make(chan string, 1), forwards: make(chan string, 1)}
+		offers: make(chan acd.Assignment, 1), drops: make(chan string, 1), forwards: make(chan string, 1), digits: make(chan string, 16)}
 }
 
 // offer hands an assignment from the engine to the leg's goroutine.
@@ -68,7 +73,8 @@ func (l *callerLeg) forward(uri string) {
 }
 
 // run answers the INVITE and serves the call until it ends. The engine
-// already queued the call; every exit reports to the engine exactly once.
+// already queued the call (or, for a menu call, queues it when the caller
+// has chosen); every exit reports to the engine exactly once.
 func (l *callerLeg) run(req *gosip.Request, tx gosip.ServerTransaction) {
 	reason := l.serve(req, tx)
 	l.s.legs.Delete(l.call.ID) // before Ended: no offer may arrive after it
@@ -103,7 +109,15 @@ func (l *callerLeg) serve(req *gosip.Request, tx gosip.ServerTransaction) string
 		l.s.respondDialog(dlg, gosip.StatusServiceUnavailable, "Service Unavailable")
 		return acd.ReasonCaller
 	}
-	l.rtp = l.s.newLeg(conn, l.remote, l.codec, l.log)
+	var onDTMF func(media.Event)
+	if l.menu != "" {
+		onDTMF = func(ev media.Event) {
+			if ev.Digit != 0 {
+				l.digit(string(ev.Digit))
+			}
+		}
+	}
+	l.rtp = l.s.newLeg(conn, l.remote, l.codec, l.log, onDTMF)
 	l.hold, err = media.NewPlayer(l.s.cfg.HoldAudio(), l.rtp.Sender(), l.codec)
 	if err != nil {
 		l.s.respondDialog(dlg, gosip.StatusNotAcceptableHere, "Not Acceptable Here")
@@ -115,8 +129,13 @@ func (l *callerLeg) serve(req *gosip.Request, tx gosip.ServerTransaction) string
 		return acd.ReasonCaller
 	}
 	l.s.counted(gosip.StatusOK)
-	go func() { _ = l.hold.Run(dlg.Context()) }()
 	go func() { _ = l.rtp.Run(dlg.Context()) }()
+	if l.menu != "" {
+		if reason, ended := l.runMenu(dlg); ended {
+			return reason
+		}
+	}
+	go func() { _ = l.hold.Run(dlg.Context()) }()
 
 	for {
 		select {

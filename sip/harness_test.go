@@ -27,6 +27,7 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/sme/acd/acd"
+	"github.com/sme/acd/acd/ivr"
 	"github.com/sme/acd/acd/memstore"
 	"github.com/sme/acd/agents"
 	"github.com/sme/acd/sip/media"
@@ -165,6 +166,8 @@ type harnessConfig struct {
 	queue          func(*acd.QueueConfig)
 	onFirstContact func(username string)
 	lookupCustomer func(ctx context.Context, number, queue string) (Customer, bool)
+	menus          map[string]ivr.Menu
+	extraQueues    []acd.QueueConfig
 }
 
 type harnessOption func(*harnessConfig)
@@ -196,6 +199,11 @@ func withCustomers(f func(ctx context.Context, number, queue string) (Customer, 
 	return func(c *harnessConfig) { c.lookupCustomer = f }
 }
 
+// withMenus sets the IVR menus and adds queues they lead to.
+func withMenus(menus map[string]ivr.Menu, queues ...acd.QueueConfig) harnessOption {
+	return func(c *harnessConfig) { c.menus, c.extraQueues = menus, queues }
+}
+
 // harness is one ACD node: engine, memory store and SIP server.
 type harness struct {
 	t       testing.TB
@@ -221,7 +229,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	if hc.queue != nil {
 		hc.queue(&q)
 	}
-	engine, err := acd.NewEngine(acd.EngineConfig{Node: "test", Queues: []acd.QueueConfig{q}, Seed: 1}, h.store, nil, h.events, log)
+	engine, err := acd.NewEngine(acd.EngineConfig{Node: "test", Queues: append([]acd.QueueConfig{q}, hc.extraQueues...), Seed: 1}, h.store, nil, h.events, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,6 +278,7 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		},
 		OnFirstContact: firstContact,
 		LookupCustomer: hc.lookupCustomer,
+		Menus:          hc.menus,
 	}
 	srv, err := NewServer(cfg, engine, h.store, log)
 	if err != nil {

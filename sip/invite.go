@@ -53,6 +53,10 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		s.featureCall(req, tx, user, ev)
 		return
 	}
+	if menu, ok := s.menuByNumber(number); ok {
+		s.menuCall(req, tx, menu)
+		return
+	}
 	q, priority, ok := s.engine.QueueByDialled(number)
 	if !ok {
 		s.respond(tx, gosip.NewResponseFromRequest(req, gosip.StatusNotFound, "Not Found", nil))

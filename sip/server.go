@@ -19,6 +19,7 @@ import (
 	gosip "github.com/emiago/sipgo/sip"
 
 	"github.com/sme/acd/acd"
+	"github.com/sme/acd/acd/ivr"
 	"github.com/sme/acd/queue"
 	"github.com/sme/acd/sip/media"
 )
@@ -54,6 +55,10 @@ type Config struct {
 	// LookupCustomer, when set, looks a caller's number (as received) up in
 	// the customer file for a call to queue (see Customer).
 	LookupCustomer func(ctx context.Context, number, queue string) (Customer, bool)
+	// Menus are the IVR menus by name (see menu.go); MenuPrompt makes the
+	// source of a menu's prompt (nil: the hold tone).
+	Menus      map[string]ivr.Menu
+	MenuPrompt func(menu string) media.Source
 }
 
 // Server is the SIP user agent of the ACD.
@@ -140,6 +145,7 @@ func NewServer(cfg Config, engine *acd.Engine, store acd.Store, log *slog.Logger
 	srv.OnAck(s.onAck)
 	srv.OnBye(s.onBye)
 	srv.OnOptions(s.onOptions)
+	srv.OnInfo(s.onInfo)
 	srv.OnNoRoute(s.onOther)
 	return s, nil
 }

@@ -99,7 +99,7 @@ var knownMethods = []gosip.RequestMethod{gosip.INVITE, gosip.ACK, gosip.CANCEL, 
 	gosip.SUBSCRIBE, gosip.NOTIFY, gosip.REFER, gosip.INFO, gosip.MESSAGE, gosip.PRACK, gosip.UPDATE, gosip.PUBLISH}
 
 // allowed is the Allow header value: the methods we serve.
-const allowed = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"
+const allowed = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, INFO"
 
 // onOther answers every method without a handler of its own.
 func (s *Server) onOther(req *gosip.Request, tx gosip.ServerTransaction) {

@@ -116,6 +116,9 @@ func Build(events []acd.Event, opt BuildOptions) Dataset {
 	agents := map[string]*agentTrack{}
 	records := map[string]*acd.CallRecord{}
 	for _, ev := range events {
+		if ev.Type == acd.EvMenu {
+			continue // IVR before the queue: not a queue step
+		}
 		if ev.Type == acd.EvCallRecord {
 			// A summary of events the log also holds: never counted.
 			if ev.Record != nil {

@@ -517,6 +517,8 @@ type event struct {
 	WaitMS   int64     `json:"wait_ms"`
 	TalkMS   int64     `json:"talk_ms"`
 	Attempts int       `json:"attempts"`
+	Menu     string    `json:"menu"`
+	Digit    string    `json:"digit"`
 }
 
 func (e event) String() string {

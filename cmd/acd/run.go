@@ -240,6 +240,11 @@ func printBanner(w io.Writer, cfg *config.Config, scfg sip.Config) {
 	for _, q := range cfg.Queues {
 		fmt.Fprintf(w, "acd: queue %s: dial %s (%s)\n", q.Name, q.Number, q.Strategy)
 	}
+	for _, m := range cfg.Menus {
+		if m.Number != "" {
+			fmt.Fprintf(w, "acd: menu %s: dial %s\n", m.Name, m.Number)
+		}
+	}
 	if cfg.Path == "" {
 		for _, a := range cfg.Agents {
 			fmt.Fprintf(w, "acd: sample agent %s (%s): SIP user %s, password %s\n", a.ID, a.Name, a.Username, a.Password)

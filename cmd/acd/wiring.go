@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sme/acd/acd"
+	"github.com/sme/acd/acd/ivr"
 	"github.com/sme/acd/agents"
 	"github.com/sme/acd/config"
 	"github.com/sme/acd/sip"
@@ -20,6 +21,10 @@ func sipConfig(cfg *config.Config, hold func() media.Source) (sip.Config, error)
 		PortMin: cfg.RTP.PortMin, PortMax: cfg.RTP.PortMax, SilenceTimeout: cfg.RTP.SilenceTimeout,
 		HoldAudio: hold,
 	}
+	var err error
+	if sc.Menus, sc.MenuPrompt, err = menus(cfg); err != nil {
+		return sc, err
+	}
 	passwords := map[string]string{}
 	ids := map[string]string{}
 	for _, a := range cfg.Agents {
@@ -28,7 +33,6 @@ func sipConfig(cfg *config.Config, hold func() media.Source) (sip.Config, error)
 	}
 	sc.Password = func(u string) (string, bool) { p, ok := passwords[u]; return p, ok }
 	sc.AgentID = func(u string) (string, bool) { id, ok := ids[u]; return id, ok }
-	var err error
 	if cfg.SIP.ListenUDP != "" {
 		if sc.UDP, err = net.ListenPacket("udp", cfg.SIP.ListenUDP); err != nil {
 			return sc, fmt.Errorf("listen sip udp: %w", err)
@@ -55,4 +59,36 @@ func loginOnRegister(eng *acd.Engine, ids func(string) (string, bool)) func(user
 		_, _ = eng.Command(ctx, id, agents.Event{Kind: agents.Login})
 		eng.Nudge()
 	}
+}
+
+// menus turns the config's IVR menus into the state machine's, and loads
+// their prompts (a WAV file each, or the hold tone when none is set).
+func menus(cfg *config.Config) (map[string]ivr.Menu, func(string) media.Source, error) {
+	if len(cfg.Menus) == 0 {
+		return nil, nil, nil
+	}
+	out := make(map[string]ivr.Menu, len(cfg.Menus))
+	prompts := map[string]*media.Loop{}
+	for _, m := range cfg.Menus {
+		im := ivr.Menu{Name: m.Name, Number: m.Number, Prompt: m.Prompt, Timeout: m.Timeout, Repeats: m.Repeats,
+			Options: make(map[string]ivr.Target, len(m.Options)),
+			Default: ivr.Target{Queue: m.Default.Queue, Menu: m.Default.Menu}}
+		for d, t := range m.Options {
+			im.Options[d] = ivr.Target{Queue: t.Queue, Menu: t.Menu}
+		}
+		out[m.Name] = im
+		if m.Prompt != "" {
+			loop, err := media.LoadWAV(m.Prompt)
+			if err != nil {
+				return nil, nil, fmt.Errorf("menu %s prompt: %w", m.Name, err)
+			}
+			prompts[m.Name] = loop
+		}
+	}
+	return out, func(name string) media.Source {
+		if l, ok := prompts[name]; ok {
+			return l.Clone()
+		}
+		return media.NewToneSource()
+	}, nil
 }
