@@ -12,6 +12,7 @@ import (
 // first way the call can end: either side's BYE, a drop by the engine, or
 // RTP silence from either peer. It hangs up the other side.
 func (l *callerLeg) talk(agent ringOutcome) string {
+	l.endWaiting()
 	l.hold.Stop()
 	agentCallID := agent.dlg.InviteRequest.CallID().Value()
 	l.s.agentLegs.Store(agentCallID, l)

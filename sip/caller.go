@@ -38,12 +38,26 @@ type callerLeg struct {
 	codec media.Codec
 	rtp   *media.Leg // caller-facing RTP, from answer to the end
 	hold  *media.Player
+	// overlay is what hold plays: hold audio with announcements and
+	// prompts spoken over it (Overlay.Say), seamlessly back to hold.
+	overlay *media.Overlay
+
+	// waiting lives while the caller waits in a queue: from entering it to
+	// the bridge, a transfer or the end. Announcements and the callback
+	// offer run under it; stopWaiting also clears what they queued.
+	waiting     context.Context
+	stopWaiting context.CancelFunc
+	// tasks run on the leg's goroutine, between offers: a feature that
+	// must end or redirect the call (callback accepted, voicemail, message)
+	// sends a func returning why the call ended (ended true) or nothing.
+	tasks chan func() (reason string, ended bool)
 }
 
 func newCallerLeg(s *Server, call queue.Call, remote media.Remote) *callerLeg {
 	return &callerLeg{s: s, call: call, remote: remote,
 		log:    s.log.With("call_id", call.ID, "queue", call.Queue, "caller", acd.MaskNumber(call.Caller)),
-		offers: make(chan acd.Assignment, 1), drops: make(chan string, 1), forwards: make(chan string, 1), digits: make(chan string, 16)}
+		offers: make(chan acd.Assignment, 1), drops: make(chan string, 1), forwards: make(chan string, 1), digits: make(chan string, 16),
+		tasks: make(chan func() (string, bool), 4)}
 }
 
 // offer hands an assignment from the engine to the leg's goroutine.
@@ -109,16 +123,14 @@ func (l *callerLeg) serve(req *gosip.Request, tx gosip.ServerTransaction) string
 		l.s.respondDialog(dlg, gosip.StatusServiceUnavailable, "Service Unavailable")
 		return acd.ReasonCaller
 	}
-	var onDTMF func(media.Event)
-	if l.menu != "" {
-		onDTMF = func(ev media.Event) {
-			if ev.Digit != 0 {
-				l.digit(string(ev.Digit))
-			}
+	onDTMF := func(ev media.Event) {
+		if ev.Digit != 0 {
+			l.digit(string(ev.Digit))
 		}
 	}
 	l.rtp = l.s.newLeg(conn, l.remote, l.codec, l.log, onDTMF)
-	l.hold, err = media.NewPlayer(l.s.cfg.HoldAudio(), l.rtp.Sender(), l.codec)
+	l.overlay = media.NewOverlay(l.s.cfg.HoldAudio())
+	l.hold, err = media.NewPlayer(l.overlay, l.rtp.Sender(), l.codec)
 	if err != nil {
 		l.s.respondDialog(dlg, gosip.StatusNotAcceptableHere, "Not Acceptable Here")
 		return acd.ReasonCaller
@@ -136,6 +148,9 @@ func (l *callerLeg) serve(req *gosip.Request, tx gosip.ServerTransaction) string
 		}
 	}
 	go func() { _ = l.hold.Run(dlg.Context()) }()
+	l.waiting, l.stopWaiting = context.WithCancel(dlg.Context())
+	defer l.endWaiting()
+	l.startWaiting()
 
 	for {
 		select {
@@ -152,8 +167,37 @@ func (l *callerLeg) serve(req *gosip.Request, tx gosip.ServerTransaction) string
 				return reason
 			}
 		case uri := <-l.forwards:
+			l.endWaiting()
 			return l.forwardTo(uri)
+		case d := <-l.digits:
+			l.queueDigit(d)
+		case task := <-l.tasks:
+			if reason, ended := task(); ended {
+				return reason
+			}
 		}
+	}
+}
+
+// do runs task on the leg's goroutine (see tasks); false if the leg is
+// not taking tasks (it is busy with one already, or ringing).
+func (l *callerLeg) do(task func() (string, bool)) bool {
+	select {
+	case l.tasks <- task:
+		return true
+	default:
+		return false
+	}
+}
+
+// endWaiting stops what runs while the caller waits (announcements, the
+// callback offer) and drops any prompt not yet spoken. Idempotent.
+func (l *callerLeg) endWaiting() {
+	if l.stopWaiting != nil {
+		l.stopWaiting()
+	}
+	if l.overlay != nil {
+		l.overlay.Clear()
 	}
 }
 

@@ -59,6 +59,10 @@ type Config struct {
 	// source of a menu's prompt (nil: the hold tone).
 	Menus      map[string]ivr.Menu
 	MenuPrompt func(menu string) media.Source
+	// Prompt returns a recorded prompt (announcements, voicemail greeting,
+	// callback offer) by language and name, decoded to 8 kHz samples: the
+	// SME's own WAV if it replaced it, else the one shipped with the ACD.
+	Prompt func(lang, name string) ([]int16, bool)
 }
 
 // Server is the SIP user agent of the ACD.

@@ -134,3 +134,17 @@ func parseWAVFormat(c []byte) (wavFormat, error) {
 	}
 	return f, nil
 }
+
+// DecodeWAV reads WAV bytes (8 kHz mono 16-bit PCM, as LoadWAV) into
+// samples: prompts embedded in the binary or replaced by the SME's own
+// files are decoded once at start-up with it.
+func DecodeWAV(data []byte) ([]int16, error) {
+	if len(data) > maxWAVBytes {
+		return nil, fmt.Errorf("decode wav: %w: %d bytes is over the %d limit", ErrBadWAV, len(data), maxWAVBytes)
+	}
+	pcm, err := parseWAV(data)
+	if err != nil {
+		return nil, fmt.Errorf("decode wav: %w", err)
+	}
+	return pcm, nil
+}
