@@ -19,3 +19,12 @@ func (s *Server) prompt(lang string, names ...string) []int16 {
 	}
 	return out
 }
+
+// language is the prompt language of a queue (Config.Languages), "en" when
+// the queue sets none.
+func (s *Server) language(queue string) string {
+	if l := s.cfg.Languages[queue]; l != "" {
+		return l
+	}
+	return "en"
+}

@@ -63,6 +63,8 @@ type Config struct {
 	// callback offer) by language and name, decoded to 8 kHz samples: the
 	// SME's own WAV if it replaced it, else the one shipped with the ACD.
 	Prompt func(lang, name string) ([]int16, bool)
+	// Languages maps a queue to the language of its prompts ("en", "fr").
+	Languages map[string]string
 }
 
 // Server is the SIP user agent of the ACD.
