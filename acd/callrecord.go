@@ -94,6 +94,7 @@ type recording struct {
 	node     string
 	ringFrom time.Time // an offer rings since
 	wrapFrom time.Time // the agent's wrap-up began
+	callback bool      // the caller asked to be called back
 }
 
 // NewCallRecorder returns a recorder writing to next; maskCaller masks
@@ -137,7 +138,7 @@ func (r *CallRecorder) Close() error {
 // fold updates the recordings with ev and returns the records it finishes.
 func (r *CallRecorder) fold(ev Event) []Event {
 	switch ev.Type {
-	case EvCallRecord, EvMenu:
+	case EvCallRecord, EvMenu, EvAnnounced, EvVoicemail:
 		return nil
 	case EvAgentState:
 		s := r.wrapping[ev.Agent]
@@ -167,7 +168,7 @@ func (r *CallRecorder) fold(ev Event) []Event {
 	}
 	c := &s.rec
 	switch ev.Type {
-	case EvConnected, EvCompleted, EvAbandoned, EvTimedOut, EvOverflowed, EvDropped:
+	case EvConnected, EvCompleted, EvAbandoned, EvTimedOut, EvOverflowed, EvDropped, EvCallbackFailed:
 		if c.Entered.IsZero() { // partial: the events carry the wait so far
 			c.Entered = ev.Time.Add(-time.Duration(ev.WaitMS+ev.TalkMS) * time.Millisecond)
 		}
@@ -179,6 +180,12 @@ func (r *CallRecorder) fold(ev Event) []Event {
 		}
 	}
 	c.Attempts = max(c.Attempts, ev.Attempts)
+	if out, ok := s.foldCallback(ev); ok {
+		if len(out) > 0 {
+			delete(r.calls, ev.CallID)
+		}
+		return out
+	}
 	switch ev.Type {
 	case EvEntered:
 		c.Entered = ev.Time
@@ -205,6 +212,9 @@ func (r *CallRecorder) fold(ev Event) []Event {
 		}
 		c.TalkMS = ev.Time.Sub(c.Answered).Milliseconds()
 		s.end(ev, OutcomeAnswered)
+		if s.callback {
+			c.Outcome = OutcomeCallback
+		}
 		delete(r.calls, ev.CallID)
 		if c.Agent == "" {
 			return []Event{s.event(ev.Time)}

@@ -41,11 +41,14 @@ type QueueConfig struct {
 	PriorityAging time.Duration
 	// Hours are the queue's initial business hours (nil: always open);
 	// SetHours replaces them while running. Closed is where a call arriving
-	// while closed goes (a queue, or a hang-up with Closed.Status).
+	// while closed goes (a queue, a URI, voicemail, a message, or a hang-up
+	// with Closed.Status); SetSchedule replaces it while running.
 	Hours  *hours.Schedule
 	Closed Destination
 	// Overflow are the queue's ordered overflow rules (overflow.go).
 	Overflow []OverflowRule
+	// Callback is the queue's callback offer (callback.go); nil: none.
+	Callback *CallbackPolicy
 }
 
 // EngineConfig holds what the engine needs besides its collaborators.
@@ -61,6 +64,9 @@ type EngineConfig struct {
 	// StoreTimeout bounds each store operation, so a store that stopped
 	// answering cannot stall the engine; 0 means DefaultStoreTimeout.
 	StoreTimeout time.Duration
+	// Callbacks keeps pending callbacks across restarts (callback.go);
+	// nil keeps them in memory only.
+	Callbacks CallbackBook
 }
 
 // Engine is the single goroutine that owns call progress on this node:
@@ -98,6 +104,7 @@ type Engine struct {
 	// Business hours per queue, replaced at run time by SetHours.
 	hoursMu sync.RWMutex
 	hours   map[string]*hours.Schedule
+	closed  map[string]Destination
 
 	// Owned by the engine goroutine.
 	ewt   map[string]EWT // per queue, fed by connected calls
@@ -144,6 +151,7 @@ func NewEngine(cfg EngineConfig, store Store, tel Telephony, events EventLog, lo
 		suspects:     map[string]bool{},
 		ghosts:       map[queue.CallID]bool{},
 		hours:        map[string]*hours.Schedule{},
+		closed:       map[string]Destination{},
 		ewt:          map[string]EWT{},
 	}
 	e.notifier, _ = store.(Notifier)
@@ -160,6 +168,7 @@ func NewEngine(cfg EngineConfig, store Store, tel Telephony, events EventLog, lo
 		}
 		e.queues[q.Name] = q
 		e.hours[q.Name] = q.Hours
+		e.closed[q.Name] = q.Closed
 		e.policies[q.Name] = QueuePolicy{Name: q.Name, Strategy: q.Strategy, Steps: q.Steps, Weight: q.Weight, PriorityAging: q.PriorityAging}
 	}
 	return e, nil
@@ -181,6 +190,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer close(e.stopped)
 	e.ctx = ctx
 	e.startCluster(ctx)
+	e.restoreCallbacks(ctx)
 	for {
 		select {
 		case op := <-e.ops:

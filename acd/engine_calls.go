@@ -17,6 +17,12 @@ const (
 	phaseWaiting callPhase = iota
 	phaseRinging
 	phaseConnected
+	// Callbacks (engine_callback.go): queued but not routed until the
+	// caller's old leg ends; the agent answered and the caller is being
+	// dialled; out of the store until a retry is due.
+	phaseCallbackHeld
+	phaseCallbackDialing
+	phaseCallbackRetry
 )
 
 // callState is the engine's view of one call on this node.
@@ -34,6 +40,10 @@ type callState struct {
 	// records that it fired while an agent rang.
 	overflow    *time.Timer
 	overflowDue bool
+	// callback is set once the caller asked to be called back; retry
+	// fires when its next attempt is due (engine_callback.go).
+	callback *PendingCallback
+	retry    *time.Timer
 }
 
 // Enqueue puts a new call in the named queue. It fails with ErrUnknownQueue,
@@ -74,12 +84,16 @@ func (e *Engine) admit(ctx context.Context, c queue.Call, hops int) error {
 		c.Priority = q.Priority
 	}
 	if dest, reason, leave := e.arrivalDecision(ctx, q, now); leave && hops < maxHops {
-		if dest.Queue == "" && dest.URI == "" {
+		if dest.Queue == "" && dest.URI == "" && dest.Exit == "" {
 			e.emit(Event{Time: now, Type: EvRejected, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller, Reason: reason})
 			return fmt.Errorf("enqueue %s: %w", c.ID, &RejectError{Status: dest.Status, Reason: reason})
 		}
 		e.emit(Event{Time: now, Type: EvEntered, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller, Priority: c.Priority})
 		e.emit(Event{Time: now, Type: EvOverflowed, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller, Reason: reason, Target: dest.target(), Priority: c.Priority})
+		if dest.Exit != "" && dest.Queue == "" {
+			e.exit(c, dest, reason) // a flow-out, answered by the telephony side
+			return nil
+		}
 		if dest.Queue == "" {
 			e.forward(c, dest.URI, reason) // a flow-out: the engine holds nothing of it
 			return nil
@@ -182,6 +196,9 @@ func (cs *callState) stopTimers() {
 	if cs.overflow != nil {
 		cs.overflow.Stop()
 	}
+	if cs.retry != nil {
+		cs.retry.Stop()
+	}
 }
 
 // Answered reports that agentID picked up the call. The connected event is
@@ -257,7 +274,7 @@ func (e *Engine) notAnswered(ctx context.Context, id queue.CallID, results []Rin
 	}
 	cs.ringing = nil
 	q := e.queues[c.Queue]
-	if cs.expired || (q.MaxWait > 0 && c.Wait(now) >= q.MaxWait) {
+	if cs.callback == nil && (cs.expired || (q.MaxWait > 0 && c.Wait(now) >= q.MaxWait)) {
 		e.timeOut(cs, now)
 		return nil
 	}
@@ -293,6 +310,9 @@ func (e *Engine) ended(ctx context.Context, id queue.CallID, reason string) erro
 	cs := e.calls[id]
 	if cs == nil {
 		return nil // already timed out or dropped: nothing held
+	}
+	if e.callbackEnded(cs) {
+		return nil // the old leg of a pending callback
 	}
 	now := time.Now()
 	c := cs.call

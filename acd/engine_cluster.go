@@ -275,7 +275,7 @@ func (e *Engine) heldState(id string) (agents.State, bool) {
 		switch {
 		case cs.phase == phaseRinging && slices.Contains(cs.ringing, id):
 			return agents.Ringing, true
-		case cs.phase == phaseConnected && cs.agent == id:
+		case (cs.phase == phaseConnected || cs.phase == phaseCallbackDialing) && cs.agent == id:
 			return agents.Busy, true
 		}
 	}

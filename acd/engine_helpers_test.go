@@ -98,6 +98,12 @@ type dropped struct {
 	Reason string
 }
 
+type exited struct {
+	Call   queue.Call
+	Dest   acd.Destination
+	Reason string
+}
+
 type forwarded struct {
 	ID     queue.CallID
 	URI    string
@@ -111,6 +117,7 @@ type fakeTel struct {
 	offers  []acd.Assignment
 	drops   []dropped
 	fwds    []forwarded
+	exits   []exited
 	onOffer func(acd.Assignment)
 }
 
@@ -134,6 +141,20 @@ func (f *fakeTel) Forward(id queue.CallID, uri, reason string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.fwds = append(f.fwds, forwarded{id, uri, reason})
+}
+
+func (f *fakeTel) Exit(c queue.Call, d acd.Destination, reason string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.exits = append(f.exits, exited{c, d, reason})
+}
+
+func (f *fakeTel) takeExits() []exited {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.exits
+	f.exits = nil
+	return out
 }
 
 func (f *fakeTel) takeForwards() []forwarded {

@@ -105,7 +105,7 @@ func (e *Engine) offer(ctx context.Context, off Offer, byID map[string]agents.Ag
 	cs := e.calls[off.Call]
 	c.Attempts++
 	cs.call, cs.phase, cs.ringing = c, phaseRinging, claimed
-	a := Assignment{Call: c, RingTimeout: e.queues[c.Queue].RingTimeout}
+	a := Assignment{Call: c, RingTimeout: e.queues[c.Queue].RingTimeout, Callback: e.callbackOf(cs)}
 	for _, id := range claimed {
 		ag := byID[id]
 		ag.State, ag.StateSince, ag.LastOffered = agents.Ringing, now, now

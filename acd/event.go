@@ -61,8 +61,17 @@ type Event struct {
 	// "menu-choice".
 	Menu  string `json:"menu,omitempty"`
 	Digit string `json:"digit,omitempty"`
+	// File and DurationMS are the WAV file and length of a voicemail
+	// message, on "voicemail".
+	File       string `json:"file,omitempty"`
+	DurationMS int64  `json:"duration_ms,omitempty"`
 	// Record is the whole call, on "call-record" (see callrecord.go).
 	Record *CallRecord `json:"record,omitempty"`
+	// Position (1 = next) and EstimatedMS (the estimated remaining wait,
+	// absent when none was announced) are what a caller was told, on
+	// "announced" (engine_position.go).
+	Position    int   `json:"position,omitempty"`
+	EstimatedMS int64 `json:"estimated_ms,omitempty"`
 }
 
 // EventLog receives every event before the step it records is acknowledged,

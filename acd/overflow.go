@@ -37,18 +37,29 @@ const (
 
 // Destination is where a rule sends a call: Queue; else URI, an external
 // SIP URI the telephony side transfers the call to (Telephony.Forward);
+// else Exit, voicemail or a message then hang-up (Telephony.Exit, exit.go);
 // else a hang-up, with Status as the final response to a call not yet
 // answered (on arrival) and a BYE otherwise.
 type Destination struct {
 	Queue  string
 	URI    string
 	Status int
+	// Exit is ExitVoicemail or ExitMessage; Prompt the library prompt it
+	// plays first ("" for the default, see withDefaults) and MaxLength
+	// bounds a voicemail message (0: DefaultVoicemailMax).
+	Exit      string
+	Prompt    string
+	MaxLength time.Duration
 }
 
-// target is what the overflowed event names: the next queue or the URI.
+// target is what the overflowed event names: the next queue, the URI or
+// the exit.
 func (d Destination) target() string {
-	if d.Queue != "" {
+	switch {
+	case d.Queue != "":
 		return d.Queue
+	case d.Exit != "":
+		return d.Exit
 	}
 	return d.URI
 }
@@ -131,13 +142,7 @@ const maxHops = 8
 // SetHours replaces a queue's business hours (nil: always open) without a
 // restart; the next arrival uses them. Safe from any goroutine.
 func (e *Engine) SetHours(name string, s *hours.Schedule) error {
-	if _, ok := e.queues[name]; !ok {
-		return fmt.Errorf("set hours of %s: %w", name, ErrUnknownQueue)
-	}
-	e.hoursMu.Lock()
-	defer e.hoursMu.Unlock()
-	e.hours[name] = s
-	return nil
+	return e.SetSchedule(name, s, nil)
 }
 
 // Hours returns a queue's current business hours (nil: always open).
@@ -154,8 +159,8 @@ func (e *Engine) Hours(name string) (*hours.Schedule, bool) {
 // where, and why: closed hours first, then the queue's arrival rules in
 // order. The store is read only for the rules that need it.
 func (e *Engine) arrivalDecision(ctx context.Context, q QueueConfig, now time.Time) (Destination, string, bool) {
-	if sc, _ := e.Hours(q.Name); !sc.Open(now) {
-		return q.Closed, ReasonClosed, true
+	if sc, closed := e.schedule(q.Name); !sc.Open(now) {
+		return closed, ReasonClosed, true
 	}
 	if len(q.Overflow) == 0 {
 		return Destination{}, "", false
@@ -247,6 +252,10 @@ func (e *Engine) waitedFlowOut(ctx context.Context, cs *callState, now time.Time
 	e.forget(c.ID)
 	e.emit(Event{Time: now, Type: EvOverflowed, CallID: string(c.ID), Queue: c.Queue, Caller: c.Caller,
 		Reason: WhenWaited, Target: r.Dest.target(), WaitMS: c.Wait(now).Milliseconds(), Attempts: c.Attempts, Priority: c.Priority})
+	if r.Dest.Exit != "" && r.Dest.Queue == "" {
+		e.exit(c, r.Dest, WhenWaited)
+		return
+	}
 	if r.Dest.URI != "" && r.Dest.Queue == "" {
 		e.forward(c, r.Dest.URI, WhenWaited)
 		return

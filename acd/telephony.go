@@ -21,6 +21,12 @@ type Telephony interface {
 	// the caller is hung up if the URI does not answer. The engine has
 	// forgotten the call: nothing is reported back.
 	Forward(id queue.CallID, uri string, reason string)
+	// Exit carries out a voicemail or message destination (d.Exit, with
+	// its defaults filled in) for a call the engine let go for reason:
+	// answer it if not yet answered, play d.Prompt, record a message
+	// (voicemail, reported with Engine.Voicemail) and hang up. c.Queue is
+	// the queue whose destination it is. Nothing else is reported back.
+	Exit(c queue.Call, d Destination, reason string)
 }
 
 // Assignment is one offer handed to the telephony side.
@@ -28,6 +34,9 @@ type Assignment struct {
 	Call        queue.Call
 	Targets     []Target
 	RingTimeout time.Duration
+	// Callback is set for a call whose caller is to be called back: ring
+	// the agent first, then dial the caller (engine_callback.go).
+	Callback *Callback
 }
 
 // Target is one agent to ring and the phones they registered.

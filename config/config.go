@@ -40,6 +40,12 @@ type Config struct {
 	// Report sets the time zone, SL formula and short-abandon threshold of
 	// reports and the wallboard.
 	Report Report
+	// Prompts points at the SME's own recorded prompts (announce.go).
+	Prompts Prompts
+	// Callbacks says where pending callbacks are kept (callback.go).
+	Callbacks Callbacks
+	// Voicemail says where voicemail messages go (voicemail.go).
+	Voicemail Voicemail
 
 	// source names the input in error messages (the file name given to Parse).
 	source string
@@ -238,6 +244,11 @@ type Queue struct {
 	Hours *Hours
 	// Overflow are the queue's overflow rules, tried in order.
 	Overflow []OverflowRule
+	// Announce is what the queue tells waiting callers and in which
+	// language (announce.go); nil: nothing, prompts in English.
+	Announce *Announce
+	// Callback is the queue's callback offer (callback.go); nil: none.
+	Callback *Callback
 }
 
 // Hours are a queue's weekly opening hours in a time zone, its holidays,
@@ -265,6 +276,13 @@ type Destination struct {
 	// Status is the SIP final response (4xx-6xx) of ActionHangup for a call
 	// not yet answered; default 480. A waiting call gets a BYE.
 	Status int
+	// Prompt is the library prompt ActionVoicemail and ActionMessage play
+	// first; "" plays voicemail-greeting (voicemail), closed (a message on
+	// closed hours) or all-busy (a message from an overflow rule).
+	Prompt string
+	// MaxLength bounds an ActionVoicemail message; 0 is
+	// DefaultVoicemailMaxLength.
+	MaxLength time.Duration
 }
 
 // Destination actions.
@@ -272,6 +290,12 @@ const (
 	ActionQueue  = "queue"
 	ActionHangup = "hangup"
 	ActionURI    = "uri"
+	// ActionVoicemail answers the call (if not yet), plays Prompt and a
+	// beep, records the caller's message to a WAV file and hangs up.
+	ActionVoicemail = "voicemail"
+	// ActionMessage answers the call (if not yet), plays Prompt and hangs
+	// up.
+	ActionMessage = "message"
 )
 
 // Overflow rule conditions.

@@ -46,6 +46,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	if f := c.Customers.File; f != "" && !filepath.IsAbs(f) {
 		c.Customers.File = filepath.Join(filepath.Dir(name), f)
 	}
+	resolvePromptsDir(c, name)
 	return c, nil
 }
 
@@ -127,10 +128,11 @@ func defaultConfig() *Config {
 			PortMax:        29999,
 			SilenceTimeout: 30 * time.Second,
 		},
-		HTTP:   HTTP{Listen: "127.0.0.1:8080"},
-		Events: Events{Path: "acd-events.jsonl", Fsync: FsyncEveryEvent},
-		Report: defaultReport(),
-		Store:  Store{Kind: StoreMemory, Lease: 10 * time.Second, Redis: Redis{Prefix: "acd:"}},
+		HTTP:      HTTP{Listen: "127.0.0.1:8080"},
+		Events:    Events{Path: "acd-events.jsonl", Fsync: FsyncEveryEvent},
+		Voicemail: Voicemail{Dir: "voicemail", Silence: 5 * time.Second},
+		Report:    defaultReport(),
+		Store:     Store{Kind: StoreMemory, Lease: 10 * time.Second, Redis: Redis{Prefix: "acd:"}},
 	}
 }
 

@@ -46,6 +46,9 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		},
 		"customers": func(n *yaml.Node, p string) { d.customers(n, p, &c.Customers) },
 		"report":    func(n *yaml.Node, p string) { d.report(n, p, &c.Report) },
+		"prompts":   func(n *yaml.Node, p string) { d.prompts(n, p, &c.Prompts) },
+		"callbacks": func(n *yaml.Node, p string) { d.callbacks(n, p, &c.Callbacks) },
+		"voicemail": func(n *yaml.Node, p string) { d.voicemail(n, p, &c.Voicemail) },
 	})
 }
 
@@ -129,6 +132,8 @@ func (d *decoder) queue(n *yaml.Node, path string, q *Queue) {
 		"priority_numbers": d.intMap(&q.PriorityNumbers, "dialled number", "priority", `{"101": 5}`),
 		"weight":           d.integer(&q.Weight),
 		"priority_aging":   d.duration(&q.PriorityAging),
+		"announce":         func(n *yaml.Node, p string) { d.announce(n, p, q) },
+		"callback":         func(n *yaml.Node, p string) { d.callback(n, p, q) },
 		"hours": func(n *yaml.Node, p string) {
 			h := &Hours{TimeZone: "UTC", Closed: Destination{Action: ActionHangup, Status: 480}}
 			d.mapping(n, p, map[string]field{
@@ -195,6 +200,9 @@ func (d *decoder) destination(n *yaml.Node, path string, dst *Destination, extra
 		"queue":  d.str(&dst.Queue),
 		"uri":    d.str(&dst.URI),
 		"status": d.integer(&dst.Status),
+		"prompt": d.str(&dst.Prompt),
+		// max_length: voicemail only (validate_overflow.go).
+		"max_length": d.duration(&dst.MaxLength),
 	}
 	for k, f := range extra {
 		fields[k] = f

@@ -71,7 +71,17 @@ func (v *validator) destination(path, from string, d Destination, names map[stri
 	if d.URI != "" && d.Action != ActionURI {
 		v.fail(path+".uri", "is only used with action: %s", ActionURI)
 	}
+	if d.Action != ActionVoicemail && d.Action != ActionMessage {
+		if d.Prompt != "" {
+			v.fail(path+".prompt", "is only used with action: %s or %s", ActionVoicemail, ActionMessage)
+		}
+		if d.MaxLength != 0 {
+			v.fail(path+".max_length", "is only used with action: %s", ActionVoicemail)
+		}
+	}
 	switch d.Action {
+	case ActionVoicemail, ActionMessage:
+		v.exitDestination(path, d)
 	case ActionURI:
 		if d.Queue != "" {
 			v.fail(path+".queue", "is not used with action: %s", ActionURI)
@@ -98,7 +108,7 @@ func (v *validator) destination(path, from string, d Destination, names map[stri
 			v.fail(path+".status", "must be a SIP failure status 400-699, got %d", d.Status)
 		}
 	default:
-		v.fail(path+".action", "unknown action %q (want %s, %s or %s)", d.Action, ActionQueue, ActionURI, ActionHangup)
+		v.fail(path+".action", "unknown action %q (want %s, %s, %s, %s or %s)", d.Action, ActionQueue, ActionURI, ActionVoicemail, ActionMessage, ActionHangup)
 	}
 	return false
 }

@@ -51,6 +51,8 @@ type callerLeg struct {
 	// must end or redirect the call (callback accepted, voicemail, message)
 	// sends a func returning why the call ended (ended true) or nothing.
 	tasks chan func() (reason string, ended bool)
+	// cb is the callback offer's state (callback_offer.go).
+	cb callbackOffer
 }
 
 func newCallerLeg(s *Server, call queue.Call, remote media.Remote) *callerLeg {
@@ -150,6 +152,15 @@ func (l *callerLeg) serve(req *gosip.Request, tx gosip.ServerTransaction) string
 	go func() { _ = l.hold.Run(dlg.Context()) }()
 	l.waiting, l.stopWaiting = context.WithCancel(dlg.Context())
 	defer l.endWaiting()
+	select {
+	case task := <-l.tasks:
+		// An exit the engine chose on arrival (closed, an arrival rule):
+		// carried out before any announcement.
+		if reason, ended := task(); ended {
+			return reason
+		}
+	default:
+	}
 	l.startWaiting()
 
 	for {

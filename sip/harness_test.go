@@ -168,6 +168,7 @@ type harnessConfig struct {
 	lookupCustomer func(ctx context.Context, number, queue string) (Customer, bool)
 	menus          map[string]ivr.Menu
 	extraQueues    []acd.QueueConfig
+	sipConfig      func(*Config)
 }
 
 type harnessOption func(*harnessConfig)
@@ -202,6 +203,11 @@ func withCustomers(f func(ctx context.Context, number, queue string) (Customer, 
 // withMenus sets the IVR menus and adds queues they lead to.
 func withMenus(menus map[string]ivr.Menu, queues ...acd.QueueConfig) harnessOption {
 	return func(c *harnessConfig) { c.menus, c.extraQueues = menus, queues }
+}
+
+// withSIPConfig changes the SIP side's config before the server starts.
+func withSIPConfig(f func(*Config)) harnessOption {
+	return func(c *harnessConfig) { c.sipConfig = f }
 }
 
 // harness is one ACD node: engine, memory store and SIP server.
@@ -279,6 +285,9 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		OnFirstContact: firstContact,
 		LookupCustomer: hc.lookupCustomer,
 		Menus:          hc.menus,
+	}
+	if hc.sipConfig != nil {
+		hc.sipConfig(&cfg)
 	}
 	srv, err := NewServer(cfg, engine, h.store, log)
 	if err != nil {

@@ -65,6 +65,12 @@ type Config struct {
 	Prompt func(lang, name string) ([]int16, bool)
 	// Languages maps a queue to the language of its prompts ("en", "fr").
 	Languages map[string]string
+	// Announce are the queues' position, wait and periodic announcements
+	// by queue name (announce.go); a queue not in it announces nothing.
+	Announce map[string]AnnounceConfig
+	// Voicemail says where voicemail messages go and when a silent caller
+	// is done (see VoicemailConfig).
+	Voicemail VoicemailConfig
 }
 
 // Server is the SIP user agent of the ACD.
@@ -191,8 +197,14 @@ func (s *Server) Wait(ctx context.Context) error {
 }
 
 // Offer implements acd.Telephony: it hands the assignment to the caller
-// leg's goroutine, which rings the agents.
+// leg's goroutine, which rings the agents. A callback's caller has hung up:
+// its offer gets a leg of its own that rings the agent, then dials the
+// caller back (callback.go).
 func (s *Server) Offer(a acd.Assignment) {
+	if a.Callback != nil {
+		s.startCallback(a) // callback.go: no caller leg, the ACD calls both
+		return
+	}
 	if v, ok := s.legs.Load(a.Call.ID); ok {
 		v.(*callerLeg).offer(a)
 	}

@@ -44,7 +44,12 @@ var statusTable = []struct {
 	{"acd.ErrCallNotWaiting", acd.ErrCallNotWaiting, gosip.StatusServiceUnavailable, 5 * time.Second},
 	{"acd.ErrNoAgentClaimed", acd.ErrNoAgentClaimed, gosip.StatusServiceUnavailable, 5 * time.Second},
 	{"acd.ErrUnknownCall", acd.ErrUnknownCall, gosip.StatusServiceUnavailable, 5 * time.Second},
+	// Refusals of a callback asked for by DTMF during a call: never an
+	// INVITE's answer, so the catch-all.
+	{"acd.ErrNoCallback", acd.ErrNoCallback, gosip.StatusServiceUnavailable, 5 * time.Second},
+	{"acd.ErrNoCallbackNumber", acd.ErrNoCallbackNumber, gosip.StatusServiceUnavailable, 5 * time.Second},
 	{"acd.ErrUnknownStrategy", acd.ErrUnknownStrategy, gosip.StatusServiceUnavailable, 5 * time.Second},
+	{"acd.ErrBadDestination", acd.ErrBadDestination, gosip.StatusServiceUnavailable, 5 * time.Second},
 	{"media.ErrNoFreePort", media.ErrNoFreePort, gosip.StatusServiceUnavailable, 5 * time.Second},
 	{"media.ErrSilence", media.ErrSilence, gosip.StatusServiceUnavailable, 5 * time.Second},
 	{"media.ErrShortEvent", media.ErrShortEvent, gosip.StatusServiceUnavailable, 5 * time.Second},

@@ -25,6 +25,8 @@ func (nopTelephony) Drop(queue.CallID, string) {}
 
 func (nopTelephony) Forward(queue.CallID, string, string) {}
 
+func (nopTelephony) Exit(queue.Call, acd.Destination, string) {}
+
 // memLog keeps events in memory.
 type memLog struct {
 	mu     sync.Mutex

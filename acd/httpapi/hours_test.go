@@ -28,7 +28,7 @@ func TestPutHoursWithRealEngine(t *testing.T) {
 		`{"weekly": {"mon": ["18:00-09:00"]}}`,
 		`{"weekly": {"funday": ["09:00-10:00"]}}`,
 		`{"holidays": ["25/12/2026"]}`,
-		`{"closed": {"action": "hangup"}}`,
+		`{"closed": {"action": "teleport"}}`,
 		`[1]`,
 	} {
 		c.do("PUT", "/api/queues/support/hours", bad).want(t, http.StatusBadRequest)

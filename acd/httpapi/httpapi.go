@@ -61,6 +61,7 @@ func New(eng Engine, token string, log *slog.Logger) http.Handler {
 	api.Handle("POST /api/agents/{id}/pause", s.command(agents.Pause))
 	api.Handle("POST /api/agents/{id}/unpause", s.command(agents.Unpause))
 	api.HandleFunc("PUT /api/agents/{id}/skills", s.putSkills)
+	api.HandleFunc("GET /api/queues/{name}/hours", s.getHours)
 	api.HandleFunc("PUT /api/queues/{name}/hours", s.putHours)
 
 	cop := http.NewCrossOriginProtection()

@@ -235,6 +235,9 @@ func (t *Tracker) count(ev acd.Event, live bool) {
 		wait = ev.Time.Sub(entered)
 	}
 
+	if t.countCallback(ev, c, entered, today, live) {
+		return
+	}
 	var outcome report.Outcome
 	switch ev.Type {
 	case acd.EvEntered:

@@ -7,7 +7,9 @@ import (
 
 // Rule is the counting rule every report states.
 const Rule = "Each call counts in the interval in which it entered the queue, for every figure, " +
-	"so in every interval Offered = Answered + Abandoned + Flow-outs (timed out) + Dropped (ended by the ACD) + Open (no end in the log); " +
+	"so in every interval Offered = Answered + Abandoned + Flow-outs (timed out) + Callbacks + Dropped (ended by the ACD) + Open (no end in the log); " +
+	"a call whose caller asked to be called back is a flow-out of its own (Callbacks = connected + failed + pending), never in Ans, Ab, SL or ASA, " +
+	"and one that connected counts as answered via callback in AHT and for its agent. " +
 	"rejected calls (queue full) never entered and are not offered. " +
 	"Agents' state times (occupancy, utilisation, pauses) are clock time cut at interval boundaries."
 
@@ -131,7 +133,7 @@ func Compute(ds Dataset, opt Options) *Report {
 			for _, a := range c.Missed {
 				ap(a, start, end, total).Counts.Missed++
 			}
-			if c.Outcome == OutcomeAnswered && c.Agent != "" {
+			if answeredBy(c.Outcome) && c.Agent != "" {
 				a := &ap(c.Agent, start, end, total).Counts
 				a.Answered++
 				if c.handled {

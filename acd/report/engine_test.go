@@ -29,6 +29,8 @@ func (o *offers) Drop(queue.CallID, string) {}
 
 func (o *offers) Forward(queue.CallID, string, string) {}
 
+func (o *offers) Exit(queue.Call, acd.Destination, string) {}
+
 // The real engine over the memory store writes a real FileLog; the report
 // over that file must hold exactly what the calls did. Time is synctest's
 // fake clock, so waits and talk times are exact.

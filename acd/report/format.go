@@ -46,11 +46,12 @@ func (r *Report) WriteTable(w io.Writer, s Sections) error {
 	}
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	if s.Queues {
-		fmt.Fprintf(tw, "\nqueue\tinterval\toffered\tans\taband\tshort\tflow-out\tdropped\topen\trejected\tSL %s\tASA\tmax wait\tmax ab wait\tAHT\ttalk\twrap-up\tab%%\tab%% ex short\t\n", r.Options.SL)
+		fmt.Fprintf(tw, "\nqueue\tinterval\toffered\tans\taband\tshort\tflow-out\tcallback\tcb ok\tcb failed\tdropped\topen\trejected\tSL %s\tASA\tmax wait\tmax ab wait\tAHT\ttalk\twrap-up\tab%%\tab%% ex short\t\n", r.Options.SL)
 		for _, p := range r.Queues {
 			c := p.Counts
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
-				p.Queue, r.label(p.Start), c.Offered, c.Answered, c.Abandoned, c.AbandonedWithinS, c.FlowOuts, c.Dropped,
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+				p.Queue, r.label(p.Start), c.Offered, c.Answered, c.Abandoned, c.AbandonedWithinS, c.FlowOuts,
+				c.Callbacks, c.CallbacksConnected, c.CallbacksFailed, c.Dropped,
 				c.Open, c.Rejected, pct(c.SL(r.Options.SL)), dur(c.ASA()), dur(c.LongestWait.Seconds()),
 				dur(c.LongestAbandonWait.Seconds()), dur(c.AHT()), dur(c.AvgTalk()), dur(c.AvgWrapUp()),
 				pct(c.AbandonRate()), pct(c.AbandonRateExShort()))

@@ -49,14 +49,20 @@ func (f Formula) Describe() string {
 // derived from them by the methods below, so one tally serves every
 // definition.
 type QueueCounts struct {
-	// Offered = Answered + Abandoned + FlowOuts + Dropped + Open.
+	// Offered = Answered + Abandoned + FlowOuts + Callbacks + Dropped + Open.
 	Offered   int
 	Answered  int
 	Abandoned int
 	// FlowOuts are calls that timed out of the queue.
 	FlowOuts int
-	Dropped  int
-	Open     int
+	// Callbacks are calls whose caller asked to be called back, a
+	// flow-out of their own (callback.go); CallbacksConnected and
+	// CallbacksFailed say how many were made and given up.
+	Callbacks          int
+	CallbacksConnected int
+	CallbacksFailed    int
+	Dropped            int
+	Open               int
 	// Rejected calls were refused before entering (queue full): not offered.
 	Rejected int
 
@@ -88,6 +94,10 @@ func (q *QueueCounts) AddCall(c *CallRecord, t, s time.Duration) {
 		return
 	}
 	q.Offered++
+	if isCallback(c.Outcome) {
+		q.addCallback(c, t)
+		return
+	}
 	left := true
 	switch c.Outcome {
 	case OutcomeAnswered:
@@ -132,6 +142,9 @@ func (q *QueueCounts) Add(o QueueCounts) {
 	q.Answered += o.Answered
 	q.Abandoned += o.Abandoned
 	q.FlowOuts += o.FlowOuts
+	q.Callbacks += o.Callbacks
+	q.CallbacksConnected += o.CallbacksConnected
+	q.CallbacksFailed += o.CallbacksFailed
 	q.Dropped += o.Dropped
 	q.Open += o.Open
 	q.Rejected += o.Rejected

@@ -64,6 +64,10 @@ type CallRecord struct {
 	// call record (acd.EvCallRecord) of the call, when the log holds one,
 	// completes it instead.
 	Partial bool
+	// Callback: the caller asked to be called back (callback.go);
+	// CallbackWait is their wait until they asked.
+	Callback     bool
+	CallbackWait time.Duration
 
 	ringFrom time.Time // an offer is ringing since
 	ended    bool      // an end event was seen
@@ -116,8 +120,8 @@ func Build(events []acd.Event, opt BuildOptions) Dataset {
 	agents := map[string]*agentTrack{}
 	records := map[string]*acd.CallRecord{}
 	for _, ev := range events {
-		if ev.Type == acd.EvMenu {
-			continue // IVR before the queue: not a queue step
+		if ev.Type == acd.EvMenu || ev.Type == acd.EvAnnounced || ev.Type == acd.EvVoicemail {
+			continue // IVR before the queue, announcements, voicemail after it: not queue steps
 		}
 		if ev.Type == acd.EvCallRecord {
 			// A summary of events the log also holds: never counted.
@@ -228,6 +232,9 @@ func (c *CallRecord) apply(ev acd.Event) error {
 	if c.Entered.IsZero() && ev.Type != acd.EvRingNoAnswer {
 		c.Entered = ev.Time.Add(-wait - time.Duration(ev.TalkMS)*time.Millisecond)
 	}
+	if c.applyCallback(ev) {
+		return nil
+	}
 	switch ev.Type {
 	case acd.EvEntered:
 		c.Entered = ev.Time
@@ -265,6 +272,9 @@ func (c *CallRecord) apply(ev acd.Event) error {
 	default:
 		return fmt.Errorf("call %s: unknown event type %q at %s ignored", c.CallID, ev.Type, ev.Time.Format(time.RFC3339Nano))
 	}
+	if c.Callback && c.Outcome == OutcomeAnswered {
+		c.Outcome = OutcomeCallback // connected by calling the caller back
+	}
 	return nil
 }
 
@@ -282,7 +292,7 @@ func (c *CallRecord) complete(rec *acd.CallRecord) {
 	}
 	c.Ring = max(c.Ring, time.Duration(rec.RingMS)*time.Millisecond)
 	c.Attempts = max(c.Attempts, rec.Attempts)
-	if c.Outcome == OutcomeAnswered {
+	if answeredBy(c.Outcome) {
 		c.Wait = c.Answered.Sub(c.Entered)
 	} else {
 		c.Wait = c.Ended.Sub(c.Entered)

@@ -53,13 +53,19 @@ type QueueRow struct {
 	Answered   int    `json:"answered"`
 	Abandoned  int    `json:"abandoned"`
 	// ShortAbandons are abandons with wait ≤ S.
-	ShortAbandons    int `json:"short_abandons"`
-	FlowOuts         int `json:"flow_outs"`
-	Dropped          int `json:"dropped"`
-	Open             int `json:"open"`
-	Rejected         int `json:"rejected"`
-	AnsweredWithinT  int `json:"answered_within_t"`
-	AbandonedWithinT int `json:"abandoned_within_t"`
+	ShortAbandons int `json:"short_abandons"`
+	FlowOuts      int `json:"flow_outs"`
+	// Callbacks are calls whose caller asked to be called back (a
+	// flow-out of their own): connected, failed, or still pending.
+	Callbacks          int `json:"callbacks"`
+	CallbacksConnected int `json:"callbacks_connected"`
+	CallbacksFailed    int `json:"callbacks_failed"`
+	CallbacksPending   int `json:"callbacks_pending"`
+	Dropped            int `json:"dropped"`
+	Open               int `json:"open"`
+	Rejected           int `json:"rejected"`
+	AnsweredWithinT    int `json:"answered_within_t"`
+	AbandonedWithinT   int `json:"abandoned_within_t"`
 	// SL is the service level by the report's chosen formula.
 	SL                  Num `json:"sl"`
 	SLA                 Num `json:"sl_a"`
@@ -146,7 +152,8 @@ func (r *Report) QueueRows() []QueueRow {
 		c := p.Counts
 		row := QueueRow{Queue: p.Queue, ThresholdS: secs(p.Threshold),
 			Offered: c.Offered, Answered: c.Answered, Abandoned: c.Abandoned, ShortAbandons: c.AbandonedWithinS,
-			FlowOuts: c.FlowOuts, Dropped: c.Dropped, Open: c.Open, Rejected: c.Rejected,
+			FlowOuts: c.FlowOuts, Callbacks: c.Callbacks, CallbacksConnected: c.CallbacksConnected,
+			CallbacksFailed: c.CallbacksFailed, CallbacksPending: c.CallbacksPending(), Dropped: c.Dropped, Open: c.Open, Rejected: c.Rejected,
 			AnsweredWithinT: c.AnsweredWithinT, AbandonedWithinT: c.AbandonedWithinT,
 			SL: Num(c.SL(r.Options.SL)), SLA: Num(c.SL(SLA)), SLB: Num(c.SL(SLB)), SLC: Num(c.SL(SLC)),
 			SLD: Num(c.SL(SLD)), SLE: Num(c.SL(SLE)), SLF: Num(c.SL(SLF)),

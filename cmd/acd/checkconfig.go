@@ -20,6 +20,14 @@ func checkConfigCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 1
 	}
+	get, err := loadPrompts(cfg)
+	if err == nil {
+		err = checkExitPrompts(cfg, get)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
+		return 1
+	}
 	customers := ""
 	if cfg.Customers.File != "" {
 		dir, err := openCustomers(cfg, slog.New(slog.DiscardHandler))

@@ -33,6 +33,10 @@ func destination(d config.Destination) acd.Destination {
 		return acd.Destination{Queue: d.Queue}
 	case config.ActionURI:
 		return acd.Destination{URI: d.URI}
+	case config.ActionVoicemail:
+		return acd.Destination{Exit: acd.ExitVoicemail, Prompt: d.Prompt, MaxLength: d.MaxLength}
+	case config.ActionMessage:
+		return acd.Destination{Exit: acd.ExitMessage, Prompt: d.Prompt}
 	}
 	return acd.Destination{Status: d.Status}
 }

@@ -91,6 +91,7 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 	// figures for the wallboard and the counts for /metrics; today's events
 	// already in the file are read back so a restart does not zero them.
 	ec := engineConfig(cfg)
+	ec.Callbacks = callbackBook(cfg)
 	formula, err := report.ParseFormula(cfg.Report.SLFormula)
 	if err != nil {
 		return err
@@ -171,6 +172,7 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 	if err != nil {
 		log.Warn("grace period over: ending calls still in progress")
 		_ = eng.DropAll(context.Background(), acd.ReasonShutdown)
+		srv.DropAll(acd.ReasonShutdown) // legs the engine let go: voicemail, messages, forwards
 		endCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		_ = srv.Wait(endCtx)
 		cancel()
@@ -214,6 +216,7 @@ func engineConfig(cfg *config.Config) acd.EngineConfig {
 			Priority: q.Priority, PriorityNumbers: q.PriorityNumbers, ServiceLevel: q.ServiceLevel, FullStatus: q.FullResponse, RetryAfter: q.RetryAfter,
 			Steps: steps, Weight: q.Weight, PriorityAging: q.PriorityAging})
 		overflowConfig(&ec.Queues[len(ec.Queues)-1], q)
+		callbackConfig(&ec.Queues[len(ec.Queues)-1], q)
 	}
 	return ec
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"path/filepath"
 	"time"
 
 	"github.com/sme/acd/acd"
@@ -20,11 +21,23 @@ func sipConfig(cfg *config.Config, hold func() media.Source) (sip.Config, error)
 		Advertise: cfg.SIP.Advertise, Realm: cfg.SIP.Realm, DigestAlgorithms: cfg.SIP.DigestAlgorithms, TrustedTrunks: cfg.TrustedPrefixes(),
 		PortMin: cfg.RTP.PortMin, PortMax: cfg.RTP.PortMax, SilenceTimeout: cfg.RTP.SilenceTimeout,
 		HoldAudio: hold,
+		Voicemail: sip.VoicemailConfig{Dir: cfg.Voicemail.Dir, Silence: cfg.Voicemail.Silence},
+	}
+	// Absolute, so the voicemail events name files wherever they are read.
+	if dir, err := filepath.Abs(cfg.Voicemail.Dir); err == nil {
+		sc.Voicemail.Dir = dir
 	}
 	var err error
 	if sc.Menus, sc.MenuPrompt, err = menus(cfg); err != nil {
 		return sc, err
 	}
+	if sc.Prompt, err = loadPrompts(cfg); err != nil {
+		return sc, err
+	}
+	if err := checkExitPrompts(cfg, sc.Prompt); err != nil {
+		return sc, err
+	}
+	sc.Announce, sc.Languages = announceConfig(cfg)
 	passwords := map[string]string{}
 	ids := map[string]string{}
 	for _, a := range cfg.Agents {

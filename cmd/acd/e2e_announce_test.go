@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"github.com/sme/acd/acd/announce"
+	"github.com/sme/acd/sip/media"
+)
+
+// payloadPeer is a caller's RTP endpoint that keeps the PCMU payloads it
+// receives, in order, so a test can look for a prompt's audio in them. It
+// sends PCMU silence back to every source it hears (symmetric RTP), so the
+// ACD's leg latches on and does not time the call out.
+type payloadPeer struct {
+	conn *net.UDPConn
+
+	mu      sync.Mutex
+	pcmu    []byte
+	sources map[netip.AddrPort]bool
+	done    chan struct{}
+	wg      sync.WaitGroup
+}
+
+func newPayloadPeer(t *testing.T) *payloadPeer {
+	t.Helper()
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &payloadPeer{conn: conn, sources: map[netip.AddrPort]bool{}, done: make(chan struct{})}
+	p.wg.Add(2)
+	go p.read()
+	go p.send()
+	t.Cleanup(func() { close(p.done); conn.Close(); p.wg.Wait() })
+	return p
+}
+
+func (p *payloadPeer) port() int { return p.conn.LocalAddr().(*net.UDPAddr).Port }
+
+func (p *payloadPeer) read() {
+	defer p.wg.Done()
+	buf := make([]byte, 2048)
+	for {
+		n, from, err := p.conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			return
+		}
+		var pkt rtp.Packet
+		if pkt.Unmarshal(buf[:n]) != nil {
+			continue
+		}
+		p.mu.Lock()
+		p.sources[netip.AddrPortFrom(from.Addr().Unmap(), from.Port())] = true
+		if pkt.PayloadType == 0 {
+			p.pcmu = append(p.pcmu, pkt.Payload...)
+		}
+		p.mu.Unlock()
+	}
+}
+
+func (p *payloadPeer) send() {
+	defer p.wg.Done()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	payload := bytes.Repeat([]byte{0xFF}, frameSamples) // μ-law silence
+	var seq uint16
+	var ts uint32
+	for {
+		select {
+		case <-p.done:
+			return
+		case <-tick.C:
+		}
+		b, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 0, SequenceNumber: seq, Timestamp: ts, SSRC: 0xACD0}, Payload: payload}).Marshal()
+		p.mu.Lock()
+		for s := range p.sources {
+			_, _ = p.conn.WriteToUDPAddrPort(b, s)
+		}
+		p.mu.Unlock()
+		seq++
+		ts += frameSamples
+	}
+}
+
+// heard reports whether the payloads received so far hold needle.
+func (p *payloadPeer) heard(needle []byte) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return bytes.Contains(p.pcmu, needle)
+}
+
+// promptULaw is the μ-law encoding of the shipped prompts, one after the
+// other, as the ACD sends them to a PCMU caller.
+func promptULaw(t *testing.T, lang string, names ...string) []byte {
+	t.Helper()
+	lib, err := announce.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	for _, n := range names {
+		p, ok := lib.Get(lang, n)
+		if !ok {
+			t.Fatalf("no prompt %s/%s", lang, n)
+		}
+		pcm, err := media.DecodeWAV(p.WAV)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range pcm {
+			out = append(out, media.EncodeULaw(s))
+		}
+	}
+	return out
+}
+
+// announcedEvent is an "announced" line of the event log.
+type announcedEvent struct {
+	Type        string `json:"type"`
+	CallID      string `json:"call_id"`
+	Queue       string `json:"queue"`
+	Position    int    `json:"position"`
+	EstimatedMS int64  `json:"estimated_ms"`
+}
+
+func (a *acdProc) announced() []announcedEvent {
+	a.t.Helper()
+	b, err := os.ReadFile(a.events)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	var out []announcedEvent
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		var e announcedEvent
+		if json.Unmarshal(sc.Bytes(), &e) == nil && e.Type == "announced" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestE2EAnnouncePosition: with no agent logged in, two callers wait in a
+// queue that announces positions. The second hears "You are caller number
+// two in the queue" over hold audio (its RTP carries the μ-law of those
+// prompts' samples), the first "You are next in line", and the event log
+// records both announcements.
+func TestE2EAnnouncePosition(t *testing.T) {
+	e2eTest(t)
+	spec := acdSpec{Queues: []queueSpec{supportQueue()}, Agents: agentsFor(1, "support")} // never registers: offline
+	acd := startACDOpts(t, spec, withQueueLines("support", "100",
+		"    announce: {language: en, position: true, wait: true, every: 60s}\n"))
+	first, second := newPayloadPeer(t), newPayloadPeer(t)
+
+	c1 := acd.startSipp("caller-1", "caller.xml", acd.sipAddr(),
+		"-s", "100", "-key", "rtp_port", strconv.Itoa(first.port()), "-d", "6000", "-m", "1")
+	entered := acd.waitEvent("first caller queued", 10*time.Second, ofType("entered"))
+	c2 := acd.startSipp("caller-2", "caller.xml", acd.sipAddr(),
+		"-s", "100", "-key", "rtp_port", strconv.Itoa(second.port()), "-d", "6000", "-m", "1")
+	acd.waitEvents("two callers queued", 10*time.Second, func(evs []event) bool { return countType(evs, "entered") == 2 })
+
+	// Nothing was answered yet, so no wait is announced: position only.
+	// The needles are long runs (the end of "You are caller number", all
+	// of "two"; the first 0.5 s of "You are next in line") rather than the
+	// whole clips, so one packet lost on a busy machine cannot fail it.
+	before := promptULaw(t, "en", announce.PositionBefore)
+	wantSecond := append(before[len(before)-4000:], promptULaw(t, "en", "2")...)
+	wantFirst := promptULaw(t, "en", announce.NextInLine)[:4000]
+	deadline := time.Now().Add(10 * time.Second)
+	for !second.heard(wantSecond) || !first.heard(wantFirst) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s: second caller heard its position: %v, first caller heard next-in-line: %v",
+				second.heard(wantSecond), first.heard(wantFirst))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if first.heard(wantSecond) {
+		t.Errorf("the first caller heard position 2")
+	}
+
+	byCall := map[string]announcedEvent{}
+	for _, e := range acd.announced() {
+		if _, dup := byCall[e.CallID]; dup {
+			t.Errorf("call %s announced twice within the 60 s period", e.CallID)
+		}
+		byCall[e.CallID] = e
+	}
+	if len(byCall) != 2 {
+		t.Fatalf("announced events %+v, want one per caller", byCall)
+	}
+	if e := byCall[entered.CallID]; e.Position != 1 || e.Queue != "support" || e.EstimatedMS != 0 {
+		t.Errorf("first caller announced %+v, want position 1 without estimate", e)
+	}
+	for id, e := range byCall {
+		if id != entered.CallID && (e.Position != 2 || e.Queue != "support" || e.EstimatedMS != 0) {
+			t.Errorf("second caller announced %+v, want position 2 without estimate", e)
+		}
+	}
+	c1.expectSuccess(1)
+	c2.expectSuccess(1)
+	acd.waitEvents("both calls abandoned", 10*time.Second, func(evs []event) bool { return countType(evs, "abandoned") == 2 })
+}

@@ -1,0 +1,182 @@
+package sip
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sme/acd/acd"
+	"github.com/sme/acd/queue"
+	"github.com/sme/acd/sip/media"
+)
+
+// VoicemailConfig says where voicemail messages are written and when a
+// caller who stopped talking is done.
+type VoicemailConfig struct {
+	// Dir holds the messages, one directory per queue:
+	// <Dir>/<queue>/<UTC time>-<call id>.wav. "" is "voicemail".
+	Dir string
+	// Silence ends a message after this long without speech (or without
+	// RTP); 0 never does.
+	Silence time.Duration
+}
+
+// Ways a voicemail message ends, in logs.
+const (
+	vmEndHash    = "hash"
+	vmEndSilence = "silence"
+	vmEndFull    = "max-length"
+)
+
+// voicemail plays the greeting and a beep, then records the caller until
+// they hang up (BYE), press # (RFC 4733 or SIP INFO), fall silent, or the
+// message reaches its maximum length; then it hangs up. A message with
+// audio is reported to the engine (EvVoicemail).
+func (l *callerLeg) voicemail(c queue.Call, d acd.Destination, log *slog.Logger) string {
+	log.Info("voicemail: playing greeting", "prompt", d.Prompt)
+	pcm := l.s.prompt(l.s.language(c.Queue), d.Prompt, "beep")
+	if reason, gone := l.sayToEnd(withTail(pcm)); gone {
+		return reason
+	}
+	// While recording the caller hears silence, not hold music; RTP still
+	// flows, which keeps NAT bindings and some phones' timers alive.
+	l.hold.Stop()
+	quiet, err := media.NewPlayer(media.NewLoop(nil), l.rtp.Sender(), l.codec)
+	if err == nil {
+		go func() { _ = quiet.Run(l.dlg.Context()) }()
+		defer quiet.Stop()
+	}
+
+	for drained := false; !drained; { // a # pressed during the greeting does not count
+		select {
+		case <-l.digits:
+		default:
+			drained = true
+		}
+	}
+	rec, silent, stopSilence, err := l.newRecording(c, d)
+	if err != nil {
+		log.Error("voicemail: cannot record; hanging up", "err", err)
+		l.bye(l.dlg)
+		return ReasonExitFailed
+	}
+	defer stopSilence()
+	l.rtp.SetSink(rec.Write)
+	log.Info("voicemail: recording", "file", rec.Path(), "max_length", d.MaxLength)
+	reason, end := l.record(rec, silent)
+	l.rtp.SetSink(nil)
+	file, dur, err := rec.Close()
+	switch {
+	case err != nil:
+		log.Error("voicemail: save message", "err", err)
+	case file == "":
+		log.Info("voicemail: no audio recorded", "end", end)
+	default:
+		log.Info("voicemail: message saved", "file", file, "duration", dur, "end", end)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := l.s.engine.Voicemail(ctx, acd.VoicemailMessage{CallID: c.ID, Queue: c.Queue, Caller: c.Caller, File: file, Duration: dur})
+		cancel()
+		if err != nil {
+			log.Error("voicemail: record event", "err", err)
+		}
+	}
+	if reason != acd.ReasonCaller {
+		l.bye(l.dlg)
+	}
+	return reason
+}
+
+// newRecording opens the file of call c's message and starts watching for
+// silence: the recorder, a channel closed after the configured silence,
+// and a func that stops watching.
+func (l *callerLeg) newRecording(c queue.Call, d acd.Destination) (*media.Recorder, <-chan struct{}, func(), error) {
+	path, err := l.s.voicemailPath(c.Queue, time.Now(), c.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	silent, onVoice, stop := silenceWatch(l.s.cfg.Voicemail.Silence)
+	rec, err := media.NewRecorder(path, l.codec, d.MaxLength, media.RecorderOptions{OnVoice: onVoice})
+	if err != nil {
+		stop()
+		return nil, nil, nil, fmt.Errorf("voicemail: %w", err)
+	}
+	return rec, silent, stop, nil
+}
+
+// record waits for the end of the message: the reason the leg ends and,
+// for the log, how the message ended.
+func (l *callerLeg) record(rec *media.Recorder, silent <-chan struct{}) (reason, end string) {
+	for {
+		select {
+		case <-l.dlg.Context().Done():
+			return acd.ReasonCaller, acd.ReasonCaller
+		case <-l.rtp.Done():
+			return acd.ReasonRTPTimeout, acd.ReasonRTPTimeout
+		case r := <-l.drops:
+			return r, r
+		case d := <-l.digits:
+			if d == "#" {
+				return ReasonVoicemailDone, vmEndHash
+			}
+		case <-silent:
+			return ReasonVoicemailDone, vmEndSilence
+		case <-rec.Full():
+			return ReasonVoicemailDone, vmEndFull
+		}
+	}
+}
+
+// silenceWatch returns a channel closed after d without a call of voice
+// (never when d is 0), voice itself (safe from any goroutine), and stop.
+func silenceWatch(d time.Duration) (silent <-chan struct{}, voice func(), stop func()) {
+	if d <= 0 {
+		return nil, nil, func() {}
+	}
+	ch := make(chan struct{})
+	var once sync.Once
+	t := time.AfterFunc(d, func() { once.Do(func() { close(ch) }) })
+	return ch, func() { t.Reset(d) }, func() { t.Stop() }
+}
+
+// voicemailPath is where a message of call id to queue, started at t,
+// goes: <dir>/<queue>/<UTC time>-<call id>.wav, the directory created if
+// needed. The call id is reduced to characters safe in a file name.
+func (s *Server) voicemailPath(queueName string, t time.Time, id queue.CallID) (string, error) {
+	dir := s.cfg.Voicemail.Dir
+	if dir == "" {
+		dir = "voicemail"
+	}
+	dir = filepath.Join(dir, safeName(queueName))
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("voicemail dir: %w", err)
+	}
+	name := t.UTC().Format("20060102T150405.000Z") + "-" + safeName(string(id)) + ".wav"
+	return filepath.Join(dir, name), nil
+}
+
+// safeName keeps letters, digits, '.', '-' and '_' of s (others become
+// '_'), at most 64 of them, never "." or "..".
+func safeName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if b.Len() >= 64 {
+			break
+		}
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	out := strings.Trim(b.String(), ".")
+	if out == "" {
+		return "_"
+	}
+	return out
+}
