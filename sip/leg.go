@@ -15,7 +15,7 @@ func (s *Server) newLeg(conn *media.Conn, remote media.Remote, codec media.Codec
 		timeout = 0 // a peer that said it will not send is not silent-dead
 	}
 	return media.NewLeg(conn, media.LegOptions{
-		Remote: remote.Addr, Codec: codec, TelephoneEventPT: remote.TelephoneEventPT,
+		Remote: remote.Addr, Codec: codec, TelephoneEventPT: remote.TelephoneEventPT, REDPT: remote.REDPT,
 		SilenceTimeout: timeout, Logger: log, OnDTMF: onDTMF,
 	})
 }

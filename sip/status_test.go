@@ -54,6 +54,7 @@ var statusTable = []struct {
 	{"media.ErrSilence", media.ErrSilence, gosip.StatusServiceUnavailable, 5 * time.Second},
 	{"media.ErrShortEvent", media.ErrShortEvent, gosip.StatusServiceUnavailable, 5 * time.Second},
 	{"media.ErrBadWAV", media.ErrBadWAV, gosip.StatusServiceUnavailable, 5 * time.Second},
+	{"media.ErrBadRED", media.ErrBadRED, gosip.StatusServiceUnavailable, 5 * time.Second},
 	{"agents.ErrInvalidTransition", agents.ErrInvalidTransition, gosip.StatusServiceUnavailable, 5 * time.Second},
 	{"agents.ErrUnknownState", agents.ErrUnknownState, gosip.StatusServiceUnavailable, 5 * time.Second},
 	{"sip.errNotAnAgent", errNotAnAgent, gosip.StatusServiceUnavailable, 5 * time.Second},

@@ -51,7 +51,9 @@ func ParseTelephoneEvent(payload []byte) (Event, error) {
 // many packets sharing a timestamp, and the end packet three times
 // (§2.5.1.4), so an event is identified by its RTP timestamp. It is
 // reported at its first end packet; if an event's end packets are all lost,
-// it is reported when the next event starts. Used by one read goroutine.
+// it is reported when the next event starts. Events older than the current
+// one are ignored, so redundant copies count once. Used by one read
+// goroutine.
 type dtmfDetector struct {
 	seen     bool
 	ts       uint32
@@ -62,6 +64,13 @@ type dtmfDetector struct {
 // packet feeds one telephone-event packet and returns the events to report
 // now, at most two: one whose end was lost and the one that just ended.
 func (d *dtmfDetector) packet(ts uint32, ev Event) (out [2]Event, n int) {
+	if d.seen && int32(ts-d.ts) < 0 {
+		// An older event than the current one (RTP timestamps compare in
+		// serial arithmetic): a redundant copy (RFC 2198 blocks, §2.5.1.5
+		// of RFC 4733) or a late packet. It was reported when it ended
+		// or, at the latest, when the current event started.
+		return out, n
+	}
 	if !d.seen || ts != d.ts {
 		if d.seen && !d.reported {
 			out[n] = d.last // the previous event never ended

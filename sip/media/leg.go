@@ -42,6 +42,9 @@ type LegOptions struct {
 	// TelephoneEventPT is the RFC 4733 payload type negotiated on this leg,
 	// 0 for none.
 	TelephoneEventPT uint8
+	// REDPT is the RFC 2198 payload type negotiated for redundant
+	// telephone-events (Remote.REDPT), 0 for none.
+	REDPT uint8
 	// SilenceTimeout ends Run with ErrSilence when the peer sent nothing for
 	// this long; 0 disables it. Leave it 0 when the peer's SDP direction
 	// says it will not send (Direction.Sends), and make it generous (tens of
@@ -89,6 +92,7 @@ type Leg struct {
 	pkt     rtp.Packet
 	buf     [maxPacket]byte
 	dtmf    dtmfDetector
+	red     [maxREDBlocks]REDBlock
 }
 
 // NewLeg takes ownership of conn; Close closes it.
@@ -262,8 +266,13 @@ func (l *Leg) handle(b []byte, from netip.AddrPort) {
 	l.touch()
 	l.received.Add(1)
 	l.receivedBytes.Add(uint64(len(b)))
-	if te := l.opts.TelephoneEventPT; te != 0 && l.pkt.PayloadType == te && l.opts.OnDTMF != nil {
-		l.detectDTMF()
+	if te := l.opts.TelephoneEventPT; te != 0 && l.opts.OnDTMF != nil {
+		switch l.pkt.PayloadType {
+		case te:
+			l.detectDTMF(l.pkt.Timestamp, l.pkt.Payload)
+		case l.opts.REDPT:
+			l.detectREDDTMF(te)
+		}
 	}
 	if f := l.sink.Load(); f != nil {
 		(*f)(&l.pkt)
@@ -280,12 +289,28 @@ func (l *Leg) latch(from netip.AddrPort) {
 	}
 }
 
-func (l *Leg) detectDTMF() {
-	ev, err := ParseTelephoneEvent(l.pkt.Payload)
+// detectREDDTMF feeds the telephone-event blocks of an RFC 2198 packet to
+// the detector, oldest first, each at its own timestamp (RFC 4733
+// §2.5.1.5): a block repeating an event already seen is ignored, one that
+// carries an end whose own packets were lost reports the digit.
+func (l *Leg) detectREDDTMF(te uint8) {
+	blocks, err := ParseRED(l.pkt.Payload, l.red[:0])
 	if err != nil {
 		return
 	}
-	events, n := l.dtmf.packet(l.pkt.Timestamp, ev)
+	for _, b := range blocks {
+		if b.PT == te {
+			l.detectDTMF(l.pkt.Timestamp-uint32(b.Offset), b.Payload)
+		}
+	}
+}
+
+func (l *Leg) detectDTMF(ts uint32, payload []byte) {
+	ev, err := ParseTelephoneEvent(payload)
+	if err != nil {
+		return
+	}
+	events, n := l.dtmf.packet(ts, ev)
 	for _, e := range events[:n] {
 		if e.Digit != 0 {
 			l.opts.OnDTMF(e)

@@ -96,6 +96,8 @@ type relayPath struct {
 	to             *Sender
 	fromPT, toPT   uint8
 	fromTE, toTE   uint8
+	fromRED        uint8 // RFC 2198 redundant telephone-events from the source leg
+	red            [maxREDBlocks]REDBlock
 	passthrough    bool       // a leg's codec is unknown: forward audio as is
 	convertible    bool       // both legs are G.711
 	table          *[256]byte // µ-law <-> A-law, nil when the laws match
@@ -108,6 +110,7 @@ func (p *relayPath) init(from, to *Leg) {
 	p.to = to.Sender()
 	p.fromPT, p.toPT = from.opts.Codec.PT, to.opts.Codec.PT
 	p.fromTE, p.toTE = from.opts.TelephoneEventPT, to.opts.TelephoneEventPT
+	p.fromRED = from.opts.REDPT
 	p.passthrough = from.opts.Codec.Name == "" || to.opts.Codec.Name == ""
 	p.table, p.convertible = transcodeTable(from.opts.Codec, to.opts.Codec)
 }
@@ -117,6 +120,17 @@ func (p *relayPath) init(from, to *Leg) {
 // between µ-law and A-law when the legs differ, and drops what the other
 // side did not negotiate, such as comfort noise.
 func (p *relayPath) forward(pkt *rtp.Packet) {
+	if p.fromRED != 0 && pkt.PayloadType == p.fromRED {
+		// The other leg did not negotiate redundancy: pass on the primary
+		// block, the newest event, as a plain telephone-event (RFC 2198
+		// §3: the primary block is the last one).
+		blocks, err := ParseRED(pkt.Payload, p.red[:0])
+		if err != nil || blocks[len(blocks)-1].PT != p.fromTE {
+			p.dropped.Add(1)
+			return
+		}
+		pkt.Payload, pkt.PayloadType = blocks[len(blocks)-1].Payload, p.fromTE
+	}
 	switch pt := pkt.PayloadType; {
 	case p.fromTE != 0 && pt == p.fromTE:
 		if p.toTE == 0 {

@@ -29,8 +29,11 @@ func BuildAnswer(remote Remote, local netip.AddrPort, sessionID uint64, codec Co
 	media := make([]*sdp.MediaDescription, 0, len(remote.Media))
 	for i, m := range remote.Media {
 		if i == remote.AudioIndex {
-			media = append(media, audioMedia(local.Port(), m.Proto, []Codec{codec},
-				remote.TelephoneEventPT, remote.Direction.reverse()))
+			md := audioMedia(local.Port(), m.Proto, []Codec{codec}, remote.TelephoneEventPT, remote.Direction.reverse())
+			if remote.REDPT != 0 && remote.TelephoneEventPT != 0 {
+				addREDForEvents(md, remote.REDPT, remote.TelephoneEventPT)
+			}
+			media = append(media, md)
 			continue
 		}
 		format := m.Format
@@ -103,4 +106,18 @@ func splitProto(proto string) []string {
 		proto = "RTP/AVP"
 	}
 	return strings.Split(proto, "/")
+}
+
+// addREDForEvents accepts redundant telephone-events (RFC 2198 red/8000
+// with fmtp TE/TE, RFC 4733 §2.5.1.5) in an answer: the format goes
+// before ptime and the direction attribute.
+func addREDForEvents(md *sdp.MediaDescription, red, te uint8) {
+	pt := strconv.Itoa(int(red))
+	tes := strconv.Itoa(int(te))
+	md.MediaName.Formats = append(md.MediaName.Formats, pt)
+	n := len(md.Attributes) - 2 // ptime and direction stay last
+	attrs := append([]sdp.Attribute{}, md.Attributes[:n]...)
+	attrs = append(attrs, sdp.NewAttribute("rtpmap", pt+" "+redName+"/8000"),
+		sdp.NewAttribute("fmtp", pt+" "+tes+"/"+tes+"/"+tes))
+	md.Attributes = append(attrs, md.Attributes[n:]...)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,6 +81,11 @@ type Remote struct {
 	// TelephoneEventPT is the payload type of telephone-event/8000
 	// (RFC 4733 §7.1.1), 0 when DTMF events were not offered.
 	TelephoneEventPT uint8
+	// REDPT is the payload type of red/8000 (RFC 2198) when the remote
+	// offered it for redundant telephone-events only (a=fmtp:PT TE/TE...,
+	// RFC 4733 §2.5.1.5 and §7.1.1), 0 otherwise. We then accept DTMF sent
+	// with redundancy; we never send it.
+	REDPT uint8
 	// Ptime is the packet duration asked for with a=ptime (RFC 4566 §6), 0
 	// when absent. We always send 20 ms, which every G.711 peer accepts.
 	Ptime time.Duration
@@ -134,6 +140,7 @@ func ParseOffer(body []byte) (Remote, error) {
 	if r.Codecs, r.TelephoneEventPT, err = audioFormats(md); err != nil {
 		return Remote{}, fmt.Errorf("parse sdp: %w: %w", ErrBadSDP, err)
 	}
+	r.REDPT = redForEvents(md, r.TelephoneEventPT)
 	if r.Ptime, err = ptime(&sd, md); err != nil {
 		return Remote{}, fmt.Errorf("parse sdp: %w: %w", ErrBadSDP, err)
 	}
@@ -272,4 +279,32 @@ func direction(attrs []sdp.Attribute, def Direction) Direction {
 		}
 	}
 	return def
+}
+
+// redForEvents finds a red/8000 format of the m= line whose fmtp lists
+// only the telephone-event payload type te (RFC 2198 §5).
+func redForEvents(md *sdp.MediaDescription, te uint8) uint8 {
+	if te == 0 {
+		return 0
+	}
+	fmtp := map[string]string{}
+	for _, a := range md.Attributes {
+		if a.Key == "fmtp" {
+			pt, v, _ := strings.Cut(a.Value, " ")
+			fmtp[pt] = v
+		}
+	}
+	for _, a := range md.Attributes {
+		if a.Key != "rtpmap" {
+			continue
+		}
+		c, err := parseRTPMap(a.Value)
+		if err != nil || !strings.EqualFold(c.Name, redName) || c.ClockRate != 8000 || c.PT == te {
+			continue
+		}
+		if slices.Contains(md.MediaName.Formats, strconv.Itoa(int(c.PT))) && redundantEvents(fmtp[strconv.Itoa(int(c.PT))], te) {
+			return c.PT
+		}
+	}
+	return 0
 }
