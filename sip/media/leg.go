@@ -267,10 +267,10 @@ func (l *Leg) handle(b []byte, from netip.AddrPort) {
 	l.received.Add(1)
 	l.receivedBytes.Add(uint64(len(b)))
 	if te := l.opts.TelephoneEventPT; te != 0 && l.opts.OnDTMF != nil {
-		switch l.pkt.PayloadType {
-		case te:
+		switch pt := l.pkt.PayloadType; {
+		case pt == te:
 			l.detectDTMF(l.pkt.Timestamp, l.pkt.Payload)
-		case l.opts.REDPT:
+		case pt == l.opts.REDPT && pt != 0: // 0 is PCMU, not "no red"
 			l.detectREDDTMF(te)
 		}
 	}

@@ -127,6 +127,12 @@ func TestLegReportsRedundantDTMFOnce(t *testing.T) {
 	send(9600, redPayload(101, ev(11, true), REDBlock{PT: 101, Offset: 1600, Payload: ev(5, true)}))
 	send(9600, redPayload(101, ev(11, true), REDBlock{PT: 101, Offset: 1600, Payload: ev(5, true)}))
 	send(9700, []byte{0x80 | 101, 0}) // broken: ignored
+	// Audio is never read as redundancy, even shaped like a red payload.
+	seq++
+	l.handle(marshal(t, rtpPacket(1, seq, 9760, 0, redPayload(101, ev(7, true)))), peerAddr)
+	noRED := NewLeg(newFakeConn(), LegOptions{Remote: peerAddr, Codec: PCMU, TelephoneEventPT: 101,
+		OnDTMF: func(e Event) { digits = append(digits, e.Digit) }})
+	noRED.handle(marshal(t, rtpPacket(1, 1, 0, 0, redPayload(101, ev(7, true)))), peerAddr)
 	if got := string(digits); got != "5#" {
 		t.Errorf("digits %q, want \"5#\"", got)
 	}
