@@ -31,6 +31,13 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		s.respond(tx, statusFor(acd.ErrShuttingDown).response(req))
 		return
 	}
+	if s.overloaded() {
+		// Refused before any work (auth, SDP, RTP port) so the node spends
+		// its time on the calls it already has (RFC 3261 §21.5.4: 503 with
+		// Retry-After; a trunk may try another node).
+		s.respond(tx, statusFor(acd.ErrOverloaded).response(req))
+		return
+	}
 	user := ""
 	_, isFeature := parseFeatureCode(req.Recipient.User)
 	if isFeature || !s.trusted(req) {
@@ -133,4 +140,23 @@ func callerNumber(req *gosip.Request) string {
 		return f.Address.User
 	}
 	return ""
+}
+
+// overloaded reports whether a new call must be refused now because the
+// engine is too far behind (acd.Engine.Overloaded, or Config.Overloaded).
+// The first refusal of an overload episode is logged.
+func (s *Server) overloaded() bool {
+	over := false
+	if s.cfg.Overloaded != nil {
+		over = s.cfg.Overloaded()
+	} else {
+		over = s.engine.Overloaded()
+	}
+	if over && !s.overload.Swap(true) {
+		waiting, capacity := s.engine.Backlog()
+		s.log.Warn("overloaded: refusing new calls with 503", "engine_backlog", waiting, "capacity", capacity)
+	} else if !over && s.overload.Swap(false) {
+		s.log.Info("overload over: accepting new calls")
+	}
+	return over
 }

@@ -3,6 +3,7 @@ package sip
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -235,6 +236,30 @@ func TestInviteWhileDraining(t *testing.T) {
 	if ra := res.GetHeader("Retry-After"); ra == nil || ra.Value() != "30" {
 		t.Fatalf("Retry-After %v, want 30", ra)
 	}
+}
+
+// An overloaded node refuses new calls with 503 and a short Retry-After,
+// and takes them again once it has caught up.
+func TestInviteWhileOverloaded(t *testing.T) {
+	t.Parallel()
+	var over atomic.Bool
+	over.Store(true)
+	h := newHarness(t, withTrusted("127.0.0.1/32"), withSIPConfig(func(c *Config) { c.Overloaded = over.Load }))
+	ctx := testCtx(t)
+	p := h.newPhone(t, "5551234")
+	res := p.dial(t, ctx, "100", p.sdp("0"), false).response(t)
+	if res.StatusCode != gosip.StatusServiceUnavailable {
+		t.Fatalf("got %q, want 503", res.StartLine())
+	}
+	if ra := res.GetHeader("Retry-After"); ra == nil || ra.Value() != "2" {
+		t.Fatalf("Retry-After %v, want 2", ra)
+	}
+	over.Store(false)
+	c := p.dial(t, ctx, "100", p.sdp("0"), false)
+	if c.err != nil || c.final() != gosip.StatusOK {
+		t.Fatalf("after the overload: %v (statuses %v), want 200", c.err, c.statuses)
+	}
+	p.hangup(t, ctx, c)
 }
 
 // BYE for a dialog nobody knows gets 481 (RFC 3261 §15.1.2); OPTIONS gets

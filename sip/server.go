@@ -63,6 +63,9 @@ type Config struct {
 	// callback offer) by language and name, decoded to 8 kHz samples: the
 	// SME's own WAV if it replaced it, else the one shipped with the ACD.
 	Prompt func(lang, name string) ([]int16, bool)
+	// Overloaded, when set, replaces the engine's own overload check
+	// (acd.Engine.Overloaded) in deciding to refuse a new call with 503.
+	Overloaded func() bool
 	// Languages maps a queue to the language of its prompts ("en", "fr").
 	Languages map[string]string
 	// Announce are the queues' position, wait and periodic announcements
@@ -99,6 +102,7 @@ type Server struct {
 	legs      sync.Map // queue.CallID → *callerLeg
 	agentLegs sync.Map // agent dialog Call-ID → *callerLeg, while bridged
 	draining  atomic.Bool
+	overload  atomic.Bool // refusing calls for overload (logged once per episode)
 	calls     sync.WaitGroup
 }
 

@@ -29,6 +29,8 @@ func statusFor(err error) failure {
 		return failure{code: gosip.StatusNotFound, reason: "Not Found"}
 	case errors.Is(err, acd.ErrQueueFull):
 		return failure{code: gosip.StatusBusyHere, reason: "Busy Here"}
+	case errors.Is(err, acd.ErrOverloaded):
+		return failure{code: gosip.StatusServiceUnavailable, reason: "Service Unavailable", retryAfter: 2 * time.Second}
 	case errors.Is(err, acd.ErrShuttingDown):
 		return failure{code: gosip.StatusServiceUnavailable, reason: "Service Unavailable", retryAfter: 30 * time.Second}
 	case errors.Is(err, media.ErrNoCommonCodec):
