@@ -154,7 +154,9 @@ type CallbackBook interface {
 // crash leaves either the old set or the new one.
 type FileBook struct{ Path string }
 
-// Load implements CallbackBook; a missing file is an empty book.
+// Load implements CallbackBook; a missing file is an empty book. A file
+// that cannot be read as a book is renamed Path+".corrupt" (an error), so
+// that saving does not destroy what it holds.
 func (b FileBook) Load() ([]PendingCallback, error) {
 	data, err := os.ReadFile(b.Path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -165,7 +167,13 @@ func (b FileBook) Load() ([]PendingCallback, error) {
 	}
 	var out []PendingCallback
 	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, fmt.Errorf("load callback book %s: %w", b.Path, err)
+		// Kept aside for a person to recover: the next Save would
+		// otherwise replace it, and the callbacks in it would be lost.
+		aside := b.Path + ".corrupt"
+		if rerr := os.Rename(b.Path, aside); rerr != nil {
+			return nil, fmt.Errorf("load callback book %s: %w (not kept aside: %v)", b.Path, err, rerr)
+		}
+		return nil, fmt.Errorf("load callback book %s (kept as %s): %w", b.Path, aside, err)
 	}
 	return out, nil
 }

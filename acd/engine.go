@@ -103,8 +103,12 @@ type Engine struct {
 
 	// Business hours per queue, replaced at run time by SetHours.
 	hoursMu sync.RWMutex
-	hours   map[string]*hours.Schedule
-	closed  map[string]Destination
+	// scheduleMu makes SetSchedule's check and change one step, so two
+	// concurrent changes cannot each pass the cycle check and together
+	// make a cycle.
+	scheduleMu sync.Mutex
+	hours      map[string]*hours.Schedule
+	closed     map[string]Destination
 
 	// Owned by the engine goroutine.
 	ewt   map[string]EWT // per queue, fed by connected calls
@@ -114,6 +118,9 @@ type Engine struct {
 	acks     []chan struct{}
 	dirty    bool
 	draining bool
+	// bookDirty: the callback book is to be written at the next commit,
+	// once the events of the change are durable (engine_callback.go).
+	bookDirty bool
 
 	// Repair after store failures (engine_cluster.go), also engine-owned.
 	wrapping       map[string]time.Time  // agent → start of the wrap-up this node times
@@ -213,11 +220,15 @@ func (e *Engine) Run(ctx context.Context) error {
 const maxBatch = 64
 
 // commit makes the batch's events durable with one sync (group commit,
-// when the event log supports it) and only then releases the requests
+// when the event log supports it), then writes the callback book if a
+// callback was settled or changed, and only then releases the requests
 // that wait for their step to be recorded.
 func (e *Engine) commit() {
 	if err := SyncEvents(e.events); err != nil {
 		e.log.Error("event log sync failed", "err", err)
+	}
+	if e.bookDirty {
+		e.saveCallbacks() // after the events that settle a callback are durable
 	}
 	for _, done := range e.acks {
 		close(done)
@@ -250,6 +261,15 @@ func (e *Engine) do(ctx context.Context, op func()) error {
 	case <-e.stopped:
 		return fmt.Errorf("engine: %w", ErrShuttingDown)
 	}
+}
+
+// doErr is do for an op that may fail: do's error, else the op's.
+func (e *Engine) doErr(ctx context.Context, op func() error) error {
+	var err error
+	if derr := e.do(ctx, func() { err = op() }); derr != nil {
+		return derr
+	}
+	return err
 }
 
 // Queue returns the named queue's config.

@@ -24,12 +24,21 @@ import (
 //     on the line hearing the confirmation;
 //   - Ended is ignored for it until it is connected: the leg that ends is
 //     the old one, or nothing;
+//   - it is not routed while the node drains (shutdown): the agent would
+//     be rung by a process about to stop; it stays in the book for the
+//     next one;
 //   - it is written to the CallbackBook whenever it changes, and Run puts
 //     the book's callbacks back in their queues at their original place.
+//     A new callback is written before the request is acknowledged (the
+//     caller is told only once it is in the book); a callback is taken out
+//     (connected, failed) or changed only after the batch's events are
+//     durable (commit), so a crash between the two leaves it in the book
+//     and it is made again rather than lost without a record.
 
 // CallbackOffer reports whether the waiting call id may be offered a
-// callback now, and the queue's policy: the queue has one and its
-// estimated wait (EWT, overflow.go) is at least OfferAfter.
+// callback now, and the queue's policy: the queue has one, its estimated
+// wait (EWT, overflow.go) is at least OfferAfter, and there is a number to
+// call back (the caller's own, or one they may type with AskNumber).
 func (e *Engine) CallbackOffer(ctx context.Context, id queue.CallID) (CallbackPolicy, bool) {
 	var (
 		p  CallbackPolicy
@@ -44,6 +53,9 @@ func (e *Engine) CallbackOffer(ctx context.Context, id queue.CallID) (CallbackPo
 		if q.Callback == nil || e.ewt[q.Name].Value() < q.Callback.OfferAfter {
 			return
 		}
+		if !q.Callback.AskNumber && !ValidCallbackNumber(cs.call.Caller) {
+			return // withheld or odd number, none to type: pressing the digit could only fail
+		}
 		p, ok = q.Callback.withDefaults(), true
 	})
 	return p, ok && err == nil
@@ -56,11 +68,7 @@ func (e *Engine) CallbackOffer(ctx context.Context, id queue.CallID) (CallbackPo
 // ErrNoCallback if the call is not waiting or its queue offers none;
 // ErrNoCallbackNumber without a number that can be dialled.
 func (e *Engine) RequestCallback(ctx context.Context, id queue.CallID, number string) error {
-	var err error
-	if derr := e.do(ctx, func() { err = e.requestCallback(id, number) }); derr != nil {
-		return derr
-	}
-	return err
+	return e.doErr(ctx, func() error { return e.requestCallback(id, number) })
 }
 
 func (e *Engine) requestCallback(id queue.CallID, number string) error {
@@ -75,18 +83,23 @@ func (e *Engine) requestCallback(id queue.CallID, number string) error {
 		return fmt.Errorf("request callback for %s to %q: %w", id, MaskNumber(number), ErrNoCallbackNumber)
 	}
 	now := time.Now()
+	// In the book first: a caller is told they will be called back only
+	// if a restart cannot lose it; otherwise they wait on as before.
+	cs.callback = &PendingCallback{Call: cs.call, Number: number, Requested: now}
+	if err := e.writeBook(); err != nil {
+		cs.callback = nil
+		return fmt.Errorf("request callback for %s: %w", id, err)
+	}
 	for _, t := range []*time.Timer{cs.maxWait, cs.overflow} {
 		if t != nil {
 			t.Stop()
 		}
 	}
 	cs.maxWait, cs.overflow = nil, nil
-	cs.callback = &PendingCallback{Call: cs.call, Number: number, Requested: now}
 	cs.phase = phaseCallbackHeld
 	c := cs.call
 	e.emit(Event{Time: now, Type: EvCallbackRequested, CallID: string(id), Queue: c.Queue, Caller: c.Caller,
 		Target: number, WaitMS: c.Wait(now).Milliseconds(), Attempts: c.Attempts, Priority: c.Priority})
-	e.saveCallbacks()
 	return nil
 }
 
@@ -127,11 +140,7 @@ func (e *Engine) policyOf(queueName string) CallbackPolicy {
 // the caller is dialled, and the other agents rung are released. The
 // result of dialling comes with CallbackResult.
 func (e *Engine) CallbackAgentAnswered(ctx context.Context, id queue.CallID, agentID string) error {
-	var err error
-	if derr := e.do(ctx, func() { err = e.callbackAgentAnswered(e.ctx, id, agentID) }); derr != nil {
-		return derr
-	}
-	return err
+	return e.doErr(ctx, func() error { return e.callbackAgentAnswered(e.ctx, id, agentID) })
 }
 
 func (e *Engine) callbackAgentAnswered(ctx context.Context, id queue.CallID, agentID string) error {
@@ -139,13 +148,7 @@ func (e *Engine) callbackAgentAnswered(ctx context.Context, id queue.CallID, age
 	if cs == nil || cs.callback == nil || cs.phase != phaseRinging || !slices.Contains(cs.ringing, agentID) {
 		return fmt.Errorf("callback %s answered by %s: %w", id, agentID, ErrUnknownCall)
 	}
-	now := time.Now()
-	e.apply(ctx, agentID, agents.Event{Kind: agents.Answer}, now)
-	for _, other := range cs.ringing {
-		if other != agentID {
-			e.apply(ctx, other, agents.Event{Kind: agents.Cancel}, now)
-		}
-	}
+	e.takeAnswer(ctx, cs, agentID, time.Now())
 	cs.phase, cs.agent, cs.ringing = phaseCallbackDialing, agentID, nil
 	return nil
 }
@@ -158,11 +161,7 @@ func (e *Engine) callbackAgentAnswered(ctx context.Context, id queue.CallID, age
 // wrap-up, and the call is retried after the queue's retry_after, back at
 // its original place, until its attempt limit (then callback-failed).
 func (e *Engine) CallbackResult(ctx context.Context, id queue.CallID, result string) error {
-	var err error
-	if derr := e.do(ctx, func() { err = e.callbackResult(e.ctx, id, result) }); derr != nil {
-		return derr
-	}
-	return err
+	return e.doErr(ctx, func() error { return e.callbackResult(e.ctx, id, result) })
 }
 
 func (e *Engine) callbackResult(ctx context.Context, id queue.CallID, result string) error {
@@ -186,7 +185,7 @@ func (e *Engine) callbackResult(ctx context.Context, id queue.CallID, result str
 		e.ewt[c.Queue] = ewt
 		e.emit(Event{Time: now, Type: EvConnected, CallID: string(id), Queue: c.Queue, Agent: agentID, Caller: c.Caller,
 			Reason: ReasonCallback, WaitMS: c.Wait(now).Milliseconds(), Attempts: c.Attempts, Priority: c.Priority})
-		e.saveCallbacks()
+		e.bookDirty = true // out of the book once connected is durable
 		return nil
 	}
 	// The agent answered and waited for nothing: free them at once.
@@ -198,11 +197,11 @@ func (e *Engine) callbackResult(ctx context.Context, id queue.CallID, result str
 		e.forget(id)
 		e.emit(Event{Time: now, Type: EvCallbackFailed, CallID: string(id), Queue: c.Queue, Caller: c.Caller,
 			Target: cb.Number, Reason: result, WaitMS: c.Wait(now).Milliseconds(), Attempts: c.Attempts, Priority: c.Priority})
-		e.saveCallbacks()
+		e.bookDirty = true
 		return nil
 	}
 	e.holdForRetry(cs, now.Add(p.RetryAfter))
-	e.saveCallbacks()
+	e.bookDirty = true
 	return nil
 }
 
@@ -218,6 +217,22 @@ func (e *Engine) holdForRetry(cs *callState, due time.Time) {
 	cs.retry = time.AfterFunc(time.Until(due), func() { e.submit(func() { e.callbackDue(id) }) })
 }
 
+// callbackRequeueFailed handles a failed requeue of cs after an offer
+// nobody took: a live call is dropped (its caller hears the end), but a
+// callback has no caller on the line, and dropping it would lose it. It
+// is held for a retry instead (callbackDue requeues it; Requeue is
+// idempotent, should the failed one have been written after all). It
+// reports whether cs was a callback.
+func (e *Engine) callbackRequeueFailed(cs *callState, now time.Time, err error) bool {
+	if cs.callback == nil {
+		return false
+	}
+	e.log.Error("requeue callback after no answer failed; retrying later", "call_id", cs.call.ID, "err", err)
+	e.holdForRetry(cs, now.Add(e.policyOf(cs.call.Queue).RetryAfter))
+	e.bookDirty = true
+	return true
+}
+
 // callbackDue puts a callback whose retry is due back in its queue.
 func (e *Engine) callbackDue(id queue.CallID) {
 	cs := e.calls[id]
@@ -231,11 +246,20 @@ func (e *Engine) callbackDue(id queue.CallID) {
 	}
 	cs.phase, cs.callback.Due = phaseWaiting, time.Time{}
 	e.dirty = true
-	e.saveCallbacks()
+	e.bookDirty = true
 }
 
-// saveCallbacks writes every pending callback to the book.
+// saveCallbacks writes every pending callback to the book now. Changes
+// that may wait for the batch's commit set e.bookDirty instead.
 func (e *Engine) saveCallbacks() {
+	if err := e.writeBook(); err != nil {
+		e.log.Error("callback book write failed: pending callbacks may not survive a restart", "err", err)
+	}
+}
+
+// writeBook writes every pending callback to the book.
+func (e *Engine) writeBook() error {
+	e.bookDirty = false
 	var pending []PendingCallback
 	for _, cs := range e.calls {
 		if cs.callback != nil && cs.phase != phaseConnected {
@@ -246,8 +270,9 @@ func (e *Engine) saveCallbacks() {
 	}
 	slices.SortFunc(pending, func(a, b PendingCallback) int { return strings.Compare(string(a.Call.ID), string(b.Call.ID)) })
 	if err := e.callbackBook().Save(pending); err != nil {
-		e.log.Error("callback book write failed: pending callbacks may not survive a restart", "err", err)
+		return fmt.Errorf("write callback book: %w", err)
 	}
+	return nil
 }
 
 // callbackBook is the configured book, or one in memory.
@@ -256,6 +281,13 @@ func (e *Engine) callbackBook() CallbackBook {
 		e.cfg.Callbacks = &memBook{}
 	}
 	return e.cfg.Callbacks
+}
+
+// routable reports whether cs may be routed now: waiting, and not a
+// callback while the node drains (its agent and caller would be rung by a
+// process about to stop; the book keeps it for the next one).
+func (e *Engine) routable(cs *callState) bool {
+	return cs.phase == phaseWaiting && !(e.draining && cs.callback != nil)
 }
 
 // restoreCallbacks puts the book's callbacks back in their queues with

@@ -14,10 +14,12 @@ import (
 	"github.com/sme/acd/queue"
 )
 
-// callbackQueue is support with a callback offer: 2 attempts a minute apart.
+// callbackQueue is support with a callback offer: 2 attempts a minute
+// apart; the caller may type the number (the harness's callers' own,
+// "+4420c1", cannot be dialled).
 func callbackQueue() acd.QueueConfig {
 	q := queueCfg("support", acd.LongestIdle{})
-	q.Callback = &acd.CallbackPolicy{Trunk: "sip:{number}@trunk.example", Attempts: 2, RetryAfter: time.Minute}
+	q.Callback = &acd.CallbackPolicy{AskNumber: true, Trunk: "sip:{number}@trunk.example", Attempts: 2, RetryAfter: time.Minute}
 	return q
 }
 
@@ -42,6 +44,19 @@ func (h *harness) takeCallback(id queue.CallID, agentID, result string) {
 	if err := h.eng.CallbackResult(h.ctx, id, result); err != nil {
 		h.t.Fatalf("CallbackResult %s: %v", id, err)
 	}
+}
+
+// offerCallback makes call id of support a callback to 0612345678, then
+// logs agentID in and checks the callback is offered to them.
+func (h *harness) offerCallback(id queue.CallID, agentID string) acd.Assignment {
+	h.t.Helper()
+	h.addAgentNoPhone(agentID, "support")
+	h.enqueue(string(id), "support")
+	h.requestCallback(id, "0612345678")
+	h.register(agentID)
+	h.eng.Nudge()
+	synctest.Wait()
+	return h.wantOffer(string(id), agentID)
 }
 
 func wantCallTypes(t *testing.T, h *harness, id queue.CallID, want ...acd.EventType) {
@@ -131,13 +146,7 @@ func TestEngineCallbackHeldUntilCallerLegEnds(t *testing.T) {
 func TestEngineCallbackRetryKeepsPlaceThenFails(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newHarness(t, acd.EngineConfig{Queues: []acd.QueueConfig{callbackQueue()}})
-		h.addAgentNoPhone("a1", "support")
-		h.enqueue("c1", "support")
-		h.requestCallback("c1", "0612345678")
-		h.register("a1")
-		h.eng.Nudge()
-		synctest.Wait()
-		h.wantOffer("c1", "a1")
+		h.offerCallback("c1", "a1")
 		if err := h.store.Unregister(h.ctx, username("a1"), "*"); err != nil {
 			t.Fatal(err)
 		}
@@ -240,6 +249,9 @@ func TestFileBookMissingAndCorrupt(t *testing.T) {
 	if _, err := b.Load(); err == nil {
 		t.Error("corrupt book loaded")
 	}
+	if kept, err := os.ReadFile(b.Path + ".corrupt"); err != nil || string(kept) != "{" {
+		t.Errorf("corrupt book not kept aside: %q, %v", kept, err)
+	}
 	want := []acd.PendingCallback{{Call: queue.Call{ID: "x", Queue: "q"}, Number: "123", Attempts: 1}}
 	if err := b.Save(want); err != nil {
 		t.Fatal(err)
@@ -248,7 +260,7 @@ func TestFileBookMissingAndCorrupt(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0].Number != "123" || got[0].Attempts != 1 {
 		t.Errorf("round trip %+v, %v", got, err)
 	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 { // the book and the corrupt one
 		t.Errorf("temporary files left: %v", ents)
 	}
 }

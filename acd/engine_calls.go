@@ -50,11 +50,7 @@ type callState struct {
 // ErrQueueFull or ErrShuttingDown, which the SIP side turns into a status.
 // The call's arrival time and base priority are set here.
 func (e *Engine) Enqueue(ctx context.Context, c queue.Call) error {
-	var err error
-	if derr := e.do(ctx, func() { err = e.enqueue(e.ctx, c) }); derr != nil {
-		return derr
-	}
-	return err
+	return e.doErr(ctx, func() error { return e.enqueue(e.ctx, c) })
 }
 
 func (e *Engine) enqueue(ctx context.Context, c queue.Call) error { return e.admit(ctx, c, 0) }
@@ -205,11 +201,7 @@ func (cs *callState) stopTimers() {
 // in the log when it returns, before the SIP side bridges the audio. Other
 // agents still ringing for the call are released.
 func (e *Engine) Answered(ctx context.Context, id queue.CallID, agentID string) error {
-	var err error
-	if derr := e.do(ctx, func() { err = e.answered(e.ctx, id, agentID) }); derr != nil {
-		return derr
-	}
-	return err
+	return e.doErr(ctx, func() error { return e.answered(e.ctx, id, agentID) })
 }
 
 func (e *Engine) answered(ctx context.Context, id queue.CallID, agentID string) error {
@@ -218,12 +210,7 @@ func (e *Engine) answered(ctx context.Context, id queue.CallID, agentID string) 
 		return fmt.Errorf("answered %s by %s: %w", id, agentID, ErrUnknownCall)
 	}
 	now := time.Now()
-	e.apply(ctx, agentID, agents.Event{Kind: agents.Answer}, now)
-	for _, other := range cs.ringing {
-		if other != agentID {
-			e.apply(ctx, other, agents.Event{Kind: agents.Cancel}, now)
-		}
-	}
+	e.takeAnswer(ctx, cs, agentID, now)
 	cs.phase, cs.agent, cs.connected, cs.ringing = phaseConnected, agentID, now, nil
 	cs.stopTimers()
 	c := cs.call
@@ -235,16 +222,23 @@ func (e *Engine) answered(ctx context.Context, id queue.CallID, agentID string) 
 	return nil
 }
 
+// takeAnswer makes agentID, who answered cs, Busy and releases the other
+// agents rung for it.
+func (e *Engine) takeAnswer(ctx context.Context, cs *callState, agentID string, now time.Time) {
+	e.apply(ctx, agentID, agents.Event{Kind: agents.Answer}, now)
+	for _, other := range cs.ringing {
+		if other != agentID {
+			e.apply(ctx, other, agents.Event{Kind: agents.Cancel}, now)
+		}
+	}
+}
+
 // NotAnswered reports that no rung agent took the call. Each agent is
 // released (a miss counts towards auto-pause; "cancelled" does not) and the
 // call goes back to the head of its queue, or times out if its max wait
 // passed meanwhile.
 func (e *Engine) NotAnswered(ctx context.Context, id queue.CallID, results []RingResult) error {
-	var err error
-	if derr := e.do(ctx, func() { err = e.notAnswered(e.ctx, id, results) }); derr != nil {
-		return derr
-	}
-	return err
+	return e.doErr(ctx, func() error { return e.notAnswered(e.ctx, id, results) })
 }
 
 func (e *Engine) notAnswered(ctx context.Context, id queue.CallID, results []RingResult) error {
@@ -284,6 +278,9 @@ func (e *Engine) notAnswered(ctx context.Context, id queue.CallID, results []Rin
 	}
 	cs.phase = phaseWaiting
 	if err := e.store.Requeue(ctx, *c); err != nil {
+		if e.callbackRequeueFailed(cs, now, err) {
+			return nil
+		}
 		e.log.Error("requeue after no answer failed; dropping call", "call_id", id, "err", err)
 		e.forget(id)
 		e.ghost(id) // the requeue may have been written after all
@@ -299,11 +296,7 @@ func (e *Engine) notAnswered(ctx context.Context, id queue.CallID, results []Rin
 // agent, silent too long, or dropped at shutdown. It records the outcome
 // and frees whatever the call held.
 func (e *Engine) Ended(ctx context.Context, id queue.CallID, reason string) error {
-	var err error
-	if derr := e.do(ctx, func() { err = e.ended(e.ctx, id, reason) }); derr != nil {
-		return derr
-	}
-	return err
+	return e.doErr(ctx, func() error { return e.ended(e.ctx, id, reason) })
 }
 
 func (e *Engine) ended(ctx context.Context, id queue.CallID, reason string) error {

@@ -175,3 +175,27 @@ func TestEngineSetScheduleClosed(t *testing.T) {
 		}
 	})
 }
+
+// TestEngineSetScheduleConcurrentCycle: two changes at once, a closed to
+// b and b closed to a, would each pass the cycle check alone; at most one
+// may be accepted, so no cycle is ever made. (Without scheduleMu both are
+// accepted within a few thousand rounds.)
+func TestEngineSetScheduleConcurrentCycle(t *testing.T) {
+	a, b := queueCfg("a", acd.LongestIdle{}), queueCfg("b", acd.LongestIdle{})
+	h := newHarness(t, acd.EngineConfig{Queues: []acd.QueueConfig{a, b}})
+	hangup := acd.Destination{Status: 480}
+	for i := range 5000 {
+		for _, q := range []string{"a", "b"} {
+			if err := h.eng.SetSchedule(q, nil, &hangup); err != nil {
+				t.Fatal(err)
+			}
+		}
+		errs := make(chan error, 2)
+		for _, p := range [][2]string{{"a", "b"}, {"b", "a"}} {
+			go func() { errs <- h.eng.SetSchedule(p[0], nil, &acd.Destination{Queue: p[1]}) }()
+		}
+		if e1, e2 := <-errs, <-errs; e1 == nil && e2 == nil {
+			t.Fatalf("round %d: a and b now send closed calls to each other", i)
+		}
+	}
+}

@@ -20,6 +20,23 @@ import (
 type eventLog struct {
 	mu  sync.Mutex
 	evs []acd.Event
+	// synced counts the events made durable by the last group sync.
+	synced int
+}
+
+// SyncEvents implements acd.Syncer: the engine's group commit.
+func (l *eventLog) SyncEvents() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.synced = len(l.evs)
+	return nil
+}
+
+// durable is how many events the last group sync covered.
+func (l *eventLog) durable() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.synced
 }
 
 func (l *eventLog) Append(ev acd.Event) error {

@@ -103,3 +103,30 @@ func TestEngineAnnounce(t *testing.T) {
 		}
 	})
 }
+
+// TestEngineAnnounceStoreDown: while the store cannot list the waiting
+// calls, Announce fails with the store's error (the leg says nothing)
+// and records no "announced" event (nothing was told); the call keeps
+// waiting and the next announcement works once the store is back.
+func TestEngineAnnounceStoreDown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h, flaky := newFlakyHarness(t, acd.EngineConfig{Queues: []acd.QueueConfig{queueCfg("support", acd.LongestIdle{})}})
+		h.enqueue("c1", "support")
+		synctest.Wait()
+		flaky.setDown("waiting")
+		if _, err := h.eng.Announce(h.ctx, "c1"); !errors.Is(err, errStoreDown) {
+			t.Fatalf("Announce with the store down: %v, want the store's error", err)
+		}
+		if evs := h.events.of(acd.EvAnnounced); len(evs) != 0 {
+			t.Errorf("announced %+v though nothing could be told", evs)
+		}
+		flaky.setDown()
+		if a, err := h.eng.Announce(h.ctx, "c1"); err != nil || a.Position != 1 {
+			t.Errorf("Announce after the store is back = %+v, %v", a, err)
+		}
+		if types := h.events.callTypes("c1"); len(types) != 2 || types[1] != acd.EvAnnounced {
+			t.Errorf("c1 events %v, want entered, announced", types)
+		}
+		h.logs.take()
+	})
+}

@@ -68,7 +68,7 @@ func (e *Engine) route(ctx context.Context) {
 	}
 	mine := waiting[:0] // Waiting returned our own copy: filter it in place
 	for _, c := range waiting {
-		if cs := e.calls[c.ID]; cs != nil && cs.phase == phaseWaiting {
+		if cs := e.calls[c.ID]; cs != nil && e.routable(cs) {
 			mine = append(mine, c)
 		}
 	}
@@ -120,7 +120,7 @@ func (e *Engine) offer(ctx context.Context, off Offer, byID map[string]agents.Ag
 // anyWaiting reports whether a call of this node waits for an agent.
 func (e *Engine) anyWaiting() bool {
 	for _, cs := range e.calls {
-		if cs.phase == phaseWaiting {
+		if e.routable(cs) {
 			return true
 		}
 	}

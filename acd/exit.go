@@ -42,8 +42,10 @@ const (
 
 // EvVoicemail: a caller left a voicemail message (after "overflowed" with
 // Target "voicemail"). File is where the WAV is, DurationMS its length.
-// Not a queue step: measurements do not count it; the flow-out was counted
-// on "overflowed".
+// Reason is set when the message could not be saved whole (the disk was
+// full, the directory cannot be written): File is then what was saved,
+// empty if nothing was. Not a queue step: measurements do not count it;
+// the flow-out was counted on "overflowed".
 const EvVoicemail EventType = "voicemail"
 
 // ErrBadDestination is wrapped by every error of CheckDestination: a
@@ -90,14 +92,18 @@ type VoicemailMessage struct {
 	Caller   string
 	File     string
 	Duration time.Duration
+	// Problem says why the message is missing or cut short ("" when it
+	// was saved whole): the event's Reason.
+	Problem string
 }
 
 // Voicemail records that a caller left a message, so whoever listens to
-// messages can find the file from the event log.
+// messages can find the file from the event log, or that a message was
+// lost or cut short (m.Problem), so that is on record too.
 func (e *Engine) Voicemail(ctx context.Context, m VoicemailMessage) error {
 	return e.do(ctx, func() {
 		e.emit(Event{Type: EvVoicemail, CallID: string(m.CallID), Queue: m.Queue, Caller: m.Caller,
-			File: m.File, DurationMS: m.Duration.Milliseconds()})
+			File: m.File, DurationMS: m.Duration.Milliseconds(), Reason: m.Problem})
 	})
 }
 
@@ -119,6 +125,8 @@ func (e *Engine) SetSchedule(name string, s *hours.Schedule, closed *Destination
 	if _, ok := e.queues[name]; !ok {
 		return fmt.Errorf("set hours of %s: %w", name, ErrUnknownQueue)
 	}
+	e.scheduleMu.Lock() // check and set as one: see scheduleMu
+	defer e.scheduleMu.Unlock()
 	if closed != nil {
 		if err := e.CheckDestination(name, *closed); err != nil {
 			return fmt.Errorf("set hours of %s: closed: %w", name, err)

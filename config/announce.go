@@ -57,17 +57,9 @@ func (d *decoder) announce(n *yaml.Node, path string, q *Queue) {
 		"position": d.boolean(&a.Position),
 		"wait":     d.boolean(&a.Wait),
 		"every":    d.duration(&a.Every),
-		"messages": func(n *yaml.Node, p string) {
-			a.Messages = nil
-			d.sequence(n, p, func(n *yaml.Node, p string) {
-				var m Message
-				d.mapping(n, p, map[string]field{
-					"prompt": d.str(&m.Prompt),
-					"every":  d.duration(&m.Every),
-				})
-				a.Messages = append(a.Messages, m)
-			})
-		},
+		"messages": listOf(d, &a.Messages, func(m *Message) map[string]field {
+			return map[string]field{"prompt": d.str(&m.Prompt), "every": d.duration(&m.Every)}
+		}),
 	})
 	q.Announce = a
 }

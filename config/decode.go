@@ -99,6 +99,20 @@ func (d *decoder) mapping(n *yaml.Node, path string, fields map[string]field) {
 
 // sequence decodes each item of a sequence node with each. A null node is an
 // empty sequence.
+// listOf is the field of a sequence of mappings: it replaces *dst with
+// one T per element, each decoded from a zero T with the fields fields
+// gives for it.
+func listOf[T any](d *decoder, dst *[]T, fields func(*T) map[string]field) field {
+	return func(n *yaml.Node, path string) {
+		*dst = nil
+		d.sequence(n, path, func(n *yaml.Node, p string) {
+			var v T
+			d.mapping(n, p, fields(&v))
+			*dst = append(*dst, v)
+		})
+	}
+}
+
 func (d *decoder) sequence(n *yaml.Node, path string, each field) {
 	if isNull(n) {
 		return

@@ -168,17 +168,9 @@ func (d *decoder) queue(n *yaml.Node, path string, q *Queue) {
 				q.Overflow = append(q.Overflow, r)
 			})
 		},
-		"steps": func(n *yaml.Node, p string) {
-			q.Steps = nil
-			d.sequence(n, p, func(n *yaml.Node, p string) {
-				var s Step
-				d.mapping(n, p, map[string]field{
-					"requirements": d.levels(&s.Requirements),
-					"duration":     d.duration(&s.Duration),
-				})
-				q.Steps = append(q.Steps, s)
-			})
-		},
+		"steps": listOf(d, &q.Steps, func(s *Step) map[string]field {
+			return map[string]field{"requirements": d.levels(&s.Requirements), "duration": d.duration(&s.Duration)}
+		}),
 	})
 }
 

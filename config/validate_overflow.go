@@ -190,6 +190,11 @@ func minutes(s string, end bool) (int, bool) {
 	return hh*60 + mm, true
 }
 
+// CheckSIPURI checks an external SIP URI as the config file's action: uri
+// does (checkSIPURI), for destinations set at run time through the HTTP
+// API, so both accept the same URIs.
+func CheckSIPURI(s string) error { return checkSIPURI(s) }
+
 // checkSIPURI checks the URI of action: uri (RFC 3261 §19.1.1):
 // sip or sips, an optional user part, a host and an optional port. config
 // imports no SIP library, so this is a small parser of its own; the SIP

@@ -6,7 +6,9 @@
 # test; run this only to change a prompt's wording (keep the names in
 # acd/announce/names.go and the README's table in step).
 #
-# Usage: scripts/make-prompts.sh   (needs espeak-ng and sox on PATH)
+# Usage: scripts/make-prompts.sh [NAME...]   (needs espeak-ng and sox on PATH)
+# With NAMEs, only those prompts are made (in both languages) and no other
+# file is touched: the way to add one prompt without rewriting the rest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=acd/announce/prompts
@@ -14,11 +16,16 @@ command -v espeak-ng >/dev/null || { echo "make-prompts: espeak-ng is not instal
 command -v sox >/dev/null || { echo "make-prompts: sox is not installed" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-rm -f "$out"/en/*.wav "$out"/fr/*.wav # a prompt dropped below goes too
+only=" $* "
+[ $# -gt 0 ] || rm -f "$out"/en/*.wav "$out"/fr/*.wav # a prompt dropped below goes too
+
+# wanted NAME: whether NAME is to be made (all of them without arguments).
+wanted() { [ "$only" = "  " ] || [[ $only == *" $1 "* ]]; }
 
 # say LANG NAME TEXT: speak TEXT in LANG into $out/LANG/NAME.wav.
 say() {
   local lang=$1 name=$2 text=$3
+  wanted "$name" || return 0
   mkdir -p "$out/$lang"
   espeak-ng -v "$lang" -s 165 -w "$tmp/raw.wav" -- "$text"
   # silence 1 0.02 0.5%: cut leading silence; reverse/cut/reverse: trailing.
@@ -54,6 +61,7 @@ phrases=(
   "position-after|in the queue.|dans la file d'attente."
   "next-in-line|You are next in line.|Votre appel sera le prochain à être traité."
   "wait-before|Your estimated waiting time is|Votre temps d'attente estimé est de"
+  "wait-one-minute|Your estimated waiting time is one minute.|Votre temps d'attente estimé est d'une minute."
   "minute|minute.|minute."
   "minutes|minutes.|minutes."
   "less-than-a-minute|less than a minute.|moins d'une minute."
@@ -66,7 +74,7 @@ phrases=(
   "voicemail-greeting|Please leave your message after the tone. Press hash or hang up when you have finished.|Veuillez laisser votre message après le bip. Appuyez sur dièse ou raccrochez quand vous avez terminé."
   "closed|We are closed at the moment. Please call again during our opening hours. Goodbye.|Nous sommes actuellement fermés. Merci de rappeler pendant nos heures d'ouverture. Au revoir."
   "goodbye|Goodbye.|Au revoir."
-  "all-busy|All our advisors are busy. Please hold.|Tous nos conseillers sont occupés. Merci de patienter."
+  "all-busy|All our advisors are busy. Please call again later. Goodbye.|Tous nos conseillers sont occupés. Merci de rappeler plus tard. Au revoir."
 )
 for p in "${phrases[@]}"; do
   IFS='|' read -r name en fr <<<"$p"
@@ -76,6 +84,7 @@ done
 
 # The voicemail beep: 1 kHz for 400 ms, the same in both languages.
 for lang in en fr; do
+  wanted beep || continue
   sox -q -D -n -r 8000 -c 1 -b 16 -e signed-integer "$out/$lang/beep.wav" synth 0.4 sine 1000 gain -6
 done
 

@@ -14,15 +14,12 @@ import (
 	"github.com/sme/acd/sip/media"
 )
 
-// inviteAgent rings one phone of an agent and waits for its answer until
-// ctx ends (ring timeout, another phone answered, or the caller left); then
-// WaitAnswer sends CANCEL (RFC 3261 §9.1). On answer it returns the dialog,
-// not yet ACKed, with the agent-facing RTP leg pointed at the phone.
-func (l *callerLeg) inviteAgent(ctx context.Context, t acd.Target, c acd.Contact) ringOutcome {
-	var headers []gosip.Header
-	if h := l.customerHeader(); h != nil {
-		headers = append(headers, h)
-	}
+// inviteAgent rings one phone of an agent, with headers, and waits for its
+// answer until ctx ends (ring timeout, another phone answered, or the
+// caller left); then WaitAnswer sends CANCEL (RFC 3261 §9.1). On answer it
+// returns the dialog, not yet ACKed, with the agent-facing RTP leg pointed
+// at the phone.
+func (l *callerLeg) inviteAgent(ctx context.Context, t acd.Target, c acd.Contact, headers []gosip.Header) ringOutcome {
 	return l.invite(ctx, outgoing{label: t.Agent.ID, uri: c.URI,
 		to:        &gosip.Uri{Scheme: "sip", User: t.Agent.Username, Host: l.s.cfg.Advertise},
 		transport: c.Transport, source: c.Source, headers: headers})
@@ -37,6 +34,8 @@ type outgoing struct {
 	transport string     // "" lets the client choose
 	source    string     // over TCP, the phone's own connection
 	headers   []gosip.Header
+	// cancelGrace: see waitAnswer; 0 for agents' phones.
+	cancelGrace time.Duration
 }
 
 // invite sends one INVITE offering the caller's codec, from the caller's
@@ -93,7 +92,7 @@ func (l *callerLeg) invite(ctx context.Context, o outgoing) ringOutcome {
 		out.err = err
 		return out
 	}
-	err = waitAnswer(ctx, dlg)
+	err = waitAnswer(ctx, dlg, o.cancelGrace)
 	var dr *sipgo.ErrDialogResponse
 	switch {
 	case errors.As(err, &dr):
@@ -106,6 +105,14 @@ func (l *callerLeg) invite(ctx context.Context, o outgoing) ringOutcome {
 		}
 	}
 	if err != nil {
+		if r := dlg.InviteResponse; r != nil && r.IsSuccess() {
+			// The callee answered as we gave up: the 2xx crossed our
+			// CANCEL (RFC 3261 §9.1). It must still be ACKed (§13.2.2.4),
+			// then the call ended with a BYE (§15), or the callee would
+			// sit in a call with nobody until its 2xx retransmissions
+			// time out.
+			l.hangupAgent(ringOutcome{agent: o.label, dlg: dlg})
+		}
 		dlg.Close()
 		conn.Close()
 		return out
@@ -135,12 +142,16 @@ func nonEmpty(s, def string) string {
 }
 
 // waitAnswer waits for the phone's final response until ctx ends, then
-// sends CANCEL (RFC 3261 §9.1). A phone that has not sent a provisional
-// response cannot be cancelled yet, and sipgo then waits for the INVITE's
-// timer B (32 s): a registered phone that is gone would hold the caller
-// that long past the ring timeout, and on a ring-all queue hold up the
-// agent who answered. Such a phone is given up at once instead.
-func waitAnswer(ctx context.Context, dlg *sipgo.DialogClientSession) error {
+// sends CANCEL (RFC 3261 §9.1). A callee that has not sent a provisional
+// response cannot be cancelled yet (§9.1), and sipgo then waits for the
+// INVITE's timer B (32 s): a registered phone that is gone would hold the
+// caller that long past the ring timeout, and on a ring-all queue hold up
+// the agent who answered. So without a provisional response by then, the
+// INVITE is given up at once (grace 0, agents' phones), or after grace
+// (trunks, which answer 100 Trying within milliseconds): a provisional
+// response within grace is CANCELled as usual, so the callee does not go
+// on ringing for nobody.
+func waitAnswer(ctx context.Context, dlg *sipgo.DialogClientSession, grace time.Duration) error {
 	var provisional atomic.Bool
 	waitCtx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
@@ -149,12 +160,20 @@ func waitAnswer(ctx context.Context, dlg *sipgo.DialogClientSession) error {
 			cancel(context.Cause(ctx))
 			return
 		}
-		cancel(sipgo.WaitAnswerForceCancelErr)
+		if grace <= 0 {
+			cancel(sipgo.WaitAnswerForceCancelErr)
+			return
+		}
+		t := time.AfterFunc(grace, func() { cancel(sipgo.WaitAnswerForceCancelErr) })
+		context.AfterFunc(waitCtx, func() { t.Stop() })
 	})
 	defer stop()
 	return dlg.WaitAnswer(waitCtx, sipgo.AnswerOptions{OnResponse: func(r *gosip.Response) error {
 		if r.IsProvisional() {
 			provisional.Store(true)
+			if ctx.Err() != nil {
+				cancel(context.Cause(ctx)) // given up before it came: CANCEL now
+			}
 		}
 		return nil
 	}})

@@ -88,13 +88,16 @@ func (l *callerLeg) messageLoop(ctx context.Context, m PeriodicMessage, lang str
 }
 
 // sayPrompts speaks the named prompts over hold audio and waits until
-// they are played, dropped (the wait ended) or ctx ends.
+// they are played, dropped (the wait ended) or ctx ends. Nothing is
+// queued once ctx (l.waiting) has ended: endWaiting cancels it before
+// clearing the overlay, so a late announcement cannot slip in front of a
+// voicemail greeting or the callback confirmation (Overlay.SayWhile).
 func (l *callerLeg) sayPrompts(ctx context.Context, lang string, names ...string) {
 	if len(names) == 0 {
 		return
 	}
 	select {
-	case <-l.overlay.Say(l.s.prompt(lang, names...)):
+	case <-l.overlay.SayWhile(ctx, l.s.prompt(lang, names...)):
 	case <-ctx.Done():
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -157,6 +158,37 @@ func TestAnnouncementsNotWaiting(t *testing.T) {
 			t.Errorf("spoke in a queue without announcements")
 		}
 		plain.endWaiting()
+	})
+}
+
+// TestAnnouncementAfterWaitEndsIsDropped: the engine has told the leg the
+// caller's position, and the wait ends (the agent answers, the call
+// leaves for voicemail) just before the clip is queued: the clip must not
+// be queued behind the Clear, where it would be spoken over the bridge's
+// start or in front of the voicemail greeting. The loop ends too.
+func TestAnnouncementAfterWaitEndsIsDropped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newAnnounceRig(t)
+		defer r.stop()
+		if err := r.eng.Enqueue(context.Background(), queue.Call{ID: "c1", Queue: "support"}); err != nil {
+			t.Fatal(err)
+		}
+		l := r.leg("c1", AnnounceConfig{Position: true, Every: 30 * time.Second})
+		var once sync.Once
+		l.s.cfg.Prompt = func(lang, name string) ([]int16, bool) {
+			once.Do(l.endWaiting) // the wait ends as the announcement is being built
+			return r.prompts.get(lang, name)
+		}
+		l.startAnnouncements()
+		synctest.Wait()
+		if l.overlay.Speaking() {
+			t.Fatal("an announcement was queued after the wait ended")
+		}
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if l.overlay.Speaking() {
+			t.Error("announced after the wait ended")
+		}
 	})
 }
 

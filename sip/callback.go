@@ -16,7 +16,10 @@ import (
 // audio while the ACD dials the caller at the queue's trunk URI (a UAC
 // INVITE as for an external URI, forward.go); when the caller answers they
 // hear callback-intro and are bridged to the agent. The engine is told of
-// each step: CallbackAgentAnswered, CallbackResult, then Ended.
+// each step: CallbackAgentAnswered, CallbackResult, then Ended — exactly
+// one of NotAnswered, CallbackResult (not answered) or Ended ends the
+// attempt, so the agent is never left Ringing or Busy and the callback
+// never left out of the queue without a record.
 //
 // Both dialogs are ours as UAC, so a BYE from either is answered by the
 // outbound dialog cache (RFC 3261 §15.1.2) and noticed here through the
@@ -27,47 +30,70 @@ const callbackIntroMax = 30 * time.Second
 
 // startCallback runs the callback leg of a on its own goroutine, counted
 // in s.calls so shutdown waits for it, and reachable by Drop through
-// s.legs while it runs.
+// s.legs until it reports how the attempt ended.
 func (s *Server) startCallback(a acd.Assignment) {
 	l := newCallerLeg(s, a.Call, media.Remote{})
 	l.codec = media.PCMU // offered to both phones; G.711 µ-law is what trunks and phones share
 	if _, loaded := s.legs.LoadOrStore(a.Call.ID, l); loaded {
-		// The caller's old leg has not gone yet (the engine holds a
-		// callback until it has, so this does not happen): refuse.
-		s.log.Error("callback offer while the caller leg lives", "call_id", a.Call.ID)
+		// A leg of this call is still there (the engine holds a callback
+		// until the caller's leg has ended, and a callback leg leaves
+		// s.legs before its last report, so this does not happen): refuse.
+		s.log.Error("callback offer while a leg of the call lives", "call_id", a.Call.ID)
 		go l.reportNoAnswer(a, nil, true)
 		return
 	}
 	s.calls.Add(1)
 	go func() {
 		defer s.calls.Done()
-		defer s.legs.Delete(a.Call.ID)
+		defer l.release()
 		l.runCallback(a)
 	}()
+}
+
+// release takes the leg out of s.legs (if still its own entry): before its
+// last report to the engine, which may at once offer the call again, as a
+// new leg under the same call ID (see run).
+func (l *callerLeg) release() { l.s.legs.CompareAndDelete(l.call.ID, l) }
+
+// report runs one report to the engine with its own deadline: one taken
+// before a ring (up to the ring timeout) would be spent, and a report
+// lost leaves the agent Busy and the callback out of the queue.
+func (l *callerLeg) report(what string, f func(ctx context.Context) error) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := f(ctx); err != nil {
+		l.log.Error("report "+what, "err", err)
+		return false
+	}
+	return true
 }
 
 // runCallback serves one callback offer to its end.
 func (l *callerLeg) runCallback(a acd.Assignment) {
 	cb := a.Callback
 	l.log = l.log.With("callback", acd.MaskNumber(cb.Number), "attempt", cb.Attempt)
-	agent, outcomes, gone := l.ringForCallback(a)
+	// The agent sees who asked to be called back (RFC 3261 §20: an
+	// extension header the phone may show).
+	agent, outcomes, gone := l.ringAll(a, nil, gosip.NewHeader("X-ACD-Callback", cb.Number))
 	if agent == nil {
 		if gone != "" {
 			l.log.Info("callback offer dropped", "reason", gone)
 		}
+		l.release()
 		l.reportNoAnswer(a, outcomes, gone != "")
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := l.s.engine.CallbackAgentAnswered(ctx, l.call.ID, agent.agent); err != nil {
-		l.log.Error("report callback answer", "err", err)
+	// As for a live caller (ringAndTalk), the engine hears of the answer
+	// before the agent's 2xx is ACKed.
+	if !l.report("callback answer", func(ctx context.Context) error {
+		return l.s.engine.CallbackAgentAnswered(ctx, l.call.ID, agent.agent)
+	}) {
 		l.hangupAgent(*agent)
+		l.release()
+		l.reportNoAnswer(a, nil, true) // nothing changed in the engine: free the agent, requeue
 		return
 	}
-	if err := agent.dlg.Ack(ctx); err != nil {
-		l.log.Warn("ack agent", "agent", agent.agent, "err", err)
-	}
+	l.ack(*agent)
 	defer agent.dlg.Close()
 	defer agent.rtp.Close()
 	go func() { _ = agent.rtp.Run(agent.dlg.Context()) }()
@@ -84,136 +110,66 @@ func (l *callerLeg) runCallback(a acd.Assignment) {
 			l.byeAgent(*agent)
 		}
 		l.log.Info("callback attempt failed", "result", result)
-		if err := l.s.engine.CallbackResult(ctx, l.call.ID, result); err != nil {
-			l.log.Error("report callback result", "err", err)
-		}
+		l.release()
+		l.report("callback result", func(ctx context.Context) error {
+			return l.s.engine.CallbackResult(ctx, l.call.ID, result)
+		})
 		return
 	}
 	defer caller.dlg.Close()
 	defer caller.rtp.Close()
-	if err := l.s.engine.CallbackResult(ctx, l.call.ID, acd.CallbackAnswered); err != nil {
-		l.log.Error("report callback result", "err", err)
+	if !l.report("callback result", func(ctx context.Context) error {
+		return l.s.engine.CallbackResult(ctx, l.call.ID, acd.CallbackAnswered)
+	}) {
 		l.byeAgent(*agent)
-		l.byeAgent(*caller)
+		l.hangupAgent(*caller) // ACK the 2xx, then BYE (RFC 3261 §13.2.2.4)
 		return
 	}
-	if err := caller.dlg.Ack(ctx); err != nil {
-		l.log.Warn("ack caller", "err", err)
-	}
+	l.ack(*caller)
 	l.log.Info("callback answered; bridging", "agent", agent.agent)
 	reason := l.bridgeCallback(*agent, *caller, hold)
-	ectx, ecancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer ecancel()
-	if err := l.s.engine.Ended(ectx, l.call.ID, reason); err != nil {
-		l.log.Error("report callback end", "err", err)
-	}
+	l.release()
+	l.report("callback end", func(ctx context.Context) error { return l.s.engine.Ended(ctx, l.call.ID, reason) })
 	l.log.Info("callback ended", "reason", reason)
+}
+
+// ack acknowledges an answer we keep (RFC 3261 §13.2.2.4).
+func (l *callerLeg) ack(o ringOutcome) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := o.dlg.Ack(ctx); err != nil {
+		l.log.Warn("ack", "to", o.agent, "err", err)
+	}
 }
 
 // reportNoAnswer tells the engine no agent took the offer; the callback
 // goes back to its place in the queue. An offer given up by the ACD
 // (cancelled: a drop at shutdown) is held against no agent.
 func (l *callerLeg) reportNoAnswer(a acd.Assignment, outcomes []ringOutcome, cancelled bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	results := ringResults(a, outcomes)
 	if cancelled {
 		for i := range results {
 			results[i].Reason = acd.ReasonCancelled
 		}
 	}
-	if err := l.s.engine.NotAnswered(ctx, l.call.ID, results); err != nil {
-		l.log.Error("report no answer", "err", err)
-	}
+	l.report("no answer", func(ctx context.Context) error { return l.s.engine.NotAnswered(ctx, l.call.ID, results) })
 }
 
-// ringForCallback rings every phone of the assignment's agents until one
-// answers or the ring timeout, like ringAndTalk without a caller to lose;
-// a drop (shutdown) cancels the ringing. The winner is not yet ACKed.
-func (l *callerLeg) ringForCallback(a acd.Assignment) (*ringOutcome, []ringOutcome, string) {
-	ringCtx, stopRinging := context.WithTimeout(context.Background(), a.RingTimeout)
-	defer stopRinging()
-	results := make(chan ringOutcome)
-	n := 0
-	header := gosip.NewHeader("X-ACD-Callback", a.Callback.Number)
-	for _, t := range a.Targets {
-		for _, c := range t.Contacts {
-			n++
-			go func() {
-				results <- l.invite(ringCtx, outgoing{label: t.Agent.ID, uri: c.URI,
-					to:        &gosip.Uri{Scheme: "sip", User: t.Agent.Username, Host: l.s.cfg.Advertise},
-					transport: c.Transport, source: c.Source, headers: []gosip.Header{header}})
-			}()
-		}
-	}
-	var (
-		winner   *ringOutcome
-		outcomes []ringOutcome
-		gone     string
-	)
-	for len(outcomes) < n {
-		select {
-		case o := <-results:
-			outcomes = append(outcomes, o)
-			if o.dlg != nil && winner == nil && gone == "" {
-				winner = &outcomes[len(outcomes)-1]
-				stopRinging()
-			} else if o.dlg != nil {
-				l.hangupAgent(o)
-			}
-		case r := <-l.drops:
-			if gone == "" {
-				gone = r
-				stopRinging()
-			}
-		}
-	}
-	if gone != "" && winner != nil {
-		l.hangupAgent(*winner)
-		winner = nil
-	}
-	return winner, outcomes, gone
-}
-
-// dialCaller INVITEs the caller at the trunk URI, From the queue's number
-// (the caller sees who calls back), while the agent waits. It returns the
-// answered dialog (not yet ACKed), or nil and why the attempt failed: a
-// ring result ("no-answer", "busy", "declined", "unreachable"),
-// acd.ReasonAgentGone when the agent hung up meanwhile, or the drop reason.
+// dialCaller INVITEs the caller at the trunk URI while the agent waits.
+// From is the queue's number (RFC 3261 §8.1.1.3: the caller sees who calls
+// back), To the trunk URI (§8.1.1.2), Contact our own (the dialog client's,
+// §8.1.1.8). It returns the answered dialog (not yet ACKed), or nil and
+// why the attempt failed: a ring result ("no-answer", "busy", "declined",
+// "unreachable"), acd.ReasonAgentGone when the agent hung up meanwhile
+// (the INVITE is CANCELled), or the drop reason.
 func (l *callerLeg) dialCaller(cb *acd.Callback, agent *ringOutcome) (*ringOutcome, string) {
-	ringCtx, stopRinging := context.WithTimeout(context.Background(), cb.RingTimeout)
-	defer stopRinging()
 	// This leg's copy of the call is its own: From is the queue's number
 	// from here on (the agent's INVITE carried the caller's).
 	if q, ok := l.s.engine.Queue(l.call.Queue); ok {
 		l.call.Caller = q.Number
 	}
-	result := make(chan ringOutcome, 1)
-	go func() { result <- l.invite(ringCtx, outgoing{label: "callback", uri: cb.URI}) }()
-	var (
-		o      ringOutcome
-		gone   string
-		agentC = agent.dlg.Context().Done()
-		dropsC = l.drops
-	)
-	for waiting := true; waiting; {
-		select {
-		case o = <-result:
-			waiting = false
-		case <-agentC:
-			agentC, dropsC = nil, nil
-			gone = acd.ReasonAgentGone
-			stopRinging()
-		case r := <-dropsC:
-			agentC, dropsC = nil, nil
-			gone = r
-			stopRinging()
-		}
-	}
+	o, gone := l.dialOut("callback", cb.URI, cb.RingTimeout, agent.dlg.Context().Done(), acd.ReasonAgentGone)
 	if gone != "" {
-		if o.dlg != nil {
-			l.hangupAgent(o) // answered as the agent left
-		}
 		return nil, gone
 	}
 	if o.dlg == nil {

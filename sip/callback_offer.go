@@ -23,7 +23,9 @@ const callbackConfirmMax = 30 * time.Second
 // set by the offer goroutine once the offer was spoken; the rest belongs
 // to the leg's goroutine (digits arrive there).
 type callbackOffer struct {
-	offered  atomic.Pointer[acd.CallbackPolicy]
+	offered atomic.Pointer[acd.CallbackPolicy]
+	// made is closed once the offer was first spoken (tests wait on it).
+	made     chan struct{}
 	entering bool   // typing the number to call back, until #
 	number   []byte // the digits typed so far
 	accepted bool   // a request is on its way to the engine
@@ -47,10 +49,12 @@ func (l *callerLeg) offerCallbacks(ctx context.Context) {
 		p, ok := l.s.engine.CallbackOffer(ctx, l.call.ID)
 		next := callbackRecheck
 		if ok {
-			l.cb.offered.Store(&p)
+			if l.cb.offered.Swap(&p) == nil {
+				close(l.cb.made)
+			}
 			l.log.Info("callback offered", "digit", p.Digit)
 			select {
-			case <-l.overlay.Say(l.s.prompt(lang, "callback-offer")):
+			case <-l.overlay.SayWhile(ctx, l.s.prompt(lang, "callback-offer")):
 			case <-ctx.Done():
 				return
 			}
@@ -97,7 +101,7 @@ func (l *callerLeg) callbackDigit(d string) {
 	if p.AskNumber {
 		cb.entering, cb.number = true, cb.number[:0]
 		l.overlay.Clear()
-		l.overlay.Say(l.s.prompt(l.s.language(l.call.Queue), "callback-enter-number"))
+		l.overlay.SayWhile(l.waiting, l.s.prompt(l.s.language(l.call.Queue), "callback-enter-number"))
 		return
 	}
 	l.acceptCallback(*p, "")
@@ -119,7 +123,7 @@ func (l *callerLeg) acceptCallback(p acd.CallbackPolicy, number string) {
 			l.log.Warn("callback refused", "err", err, "typed", number != "")
 			if errors.Is(err, acd.ErrNoCallbackNumber) && p.AskNumber {
 				l.cb.entering, l.cb.number = true, l.cb.number[:0]
-				l.overlay.Say(l.s.prompt(l.s.language(l.call.Queue), "callback-enter-number"))
+				l.overlay.SayWhile(l.waiting, l.s.prompt(l.s.language(l.call.Queue), "callback-enter-number"))
 			}
 			return "", false
 		}
@@ -133,6 +137,10 @@ func (l *callerLeg) acceptCallback(p acd.CallbackPolicy, number string) {
 		case <-t.C:
 		case <-l.dlg.Context().Done():
 			return acd.ReasonCallback, true // hung up during the confirmation
+		case r := <-l.drops:
+			// Shutdown: the callback is in the book already; hang up now
+			// rather than hold the shutdown for the prompt.
+			l.log.Info("callback confirmation cut short", "reason", r)
 		}
 		l.bye(l.dlg)
 		return acd.ReasonCallback, true

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -49,32 +50,36 @@ func sendDigits(t *testing.T, p *phone, dst netip.AddrPort, digits string) {
 // waitOffered waits until the call's leg has made the callback offer.
 func waitOffered(t *testing.T, h *harness, callID string) {
 	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for {
-		if v, ok := h.srv.legs.Load(queue.CallID(callID)); ok && v.(*callerLeg).cb.offered.Load() != nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no callback offer")
-		}
-		time.Sleep(10 * time.Millisecond)
+	v, ok := h.srv.legs.Load(queue.CallID(callID))
+	if !ok {
+		t.Fatal("no caller leg")
+	}
+	select {
+	case <-v.(*callerLeg).cb.made:
+	case <-time.After(waitTimeout):
+		t.Fatal("no callback offer")
 	}
 }
 
-// TestCallbackTypedNumber: a caller waits with no agent logged in,
-// presses 1, types a number and #, and is hung up; the call keeps its
-// place. When alice logs in, her phone rings and answers, then the number
-// typed is dialled through the trunk (here the caller's own phone: the
-// trunk template puts the number in the port), answers, and the two are
-// bridged with audio both ways until alice hangs up.
-func TestCallbackTypedNumber(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t, withTrusted("127.0.0.1/32"), withQueue(func(q *acd.QueueConfig) {
+// callbackHarness has support offer callbacks at once; the number typed
+// is the port of the phone the trunk URI reaches on 127.0.0.1, one attempt
+// unless changed.
+func callbackHarness(t *testing.T, change ...func(*acd.CallbackPolicy)) *harness {
+	t.Helper()
+	return newHarness(t, withTrusted("127.0.0.1/32"), withQueue(func(q *acd.QueueConfig) {
 		q.Callback = &acd.CallbackPolicy{AskNumber: true, Trunk: "sip:back@127.0.0.1:{number}",
 			Attempts: 1, RetryAfter: time.Minute, RingTimeout: 5 * time.Second}
+		for _, f := range change {
+			f(q.Callback)
+		}
 	}))
-	ctx := testCtx(t)
-	caller := h.newPhone(t, "5551234")
+}
+
+// askCallback dials support from caller, waits for the callback offer,
+// presses 1, types number and #, and waits for the ACD's BYE after the
+// confirmation. It returns the call ID.
+func askCallback(t *testing.T, h *harness, ctx context.Context, caller *phone, number string) string {
+	t.Helper()
 	c := caller.dial(t, ctx, "100", caller.sdp("0 101"), false)
 	if c.err != nil {
 		t.Fatalf("call not answered: %v", c.err)
@@ -84,17 +89,36 @@ func TestCallbackTypedNumber(t *testing.T) {
 		t.Fatal(err)
 	}
 	streamCtx, stop := context.WithCancel(ctx)
+	defer stop()
 	caller.streamRTP(streamCtx, ans.Addr, 0x11)
 	waitOffered(t, h, c.callID())
-	port := strconv.Itoa(caller.conn.LocalAddr().(*net.UDPAddr).Port)
-	sendDigits(t, caller, ans.Addr, "1"+port+"#")
+	sendDigits(t, caller, ans.Addr, "1"+number+"#")
 	caller.waitBye(t)
-	stop()
+	return c.callID()
+}
+
+// sipPort is the port of p's SIP socket, which the test trunk template
+// dials as the number.
+func sipPort(p *phone) string { return strconv.Itoa(p.conn.LocalAddr().(*net.UDPAddr).Port) }
+
+// TestCallbackTypedNumber: a caller waits with no agent logged in,
+// presses 1, types a number and #, and is hung up; the call keeps its
+// place. When alice logs in, her phone rings and answers, then the number
+// typed is dialled through the trunk (here the caller's own phone: the
+// trunk template puts the number in the port), answers, and the two are
+// bridged with audio both ways until alice hangs up.
+func TestCallbackTypedNumber(t *testing.T) {
+	t.Parallel()
+	h := callbackHarness(t)
+	ctx := testCtx(t)
+	caller := h.newPhone(t, "5551234")
+	port := sipPort(caller)
+	id := askCallback(t, h, ctx, caller, port)
 	evs := h.events.waitFor(t, "callback requested", func(evs []acd.Event) bool {
-		_, ok := callEvent(evs, c.callID(), acd.EvCallbackRequested)
+		_, ok := callEvent(evs, id, acd.EvCallbackRequested)
 		return ok
 	})
-	if req, _ := callEvent(evs, c.callID(), acd.EvCallbackRequested); req.Target != port {
+	if req, _ := callEvent(evs, id, acd.EvCallbackRequested); req.Target != port {
 		t.Errorf("callback-requested %+v, want the typed number %s", req, port)
 	}
 
@@ -109,7 +133,7 @@ func TestCallbackTypedNumber(t *testing.T) {
 		t.Errorf("callback INVITE %s from %s, want to back from the queue's number", inv.Recipient.String(), inv.From().Address.String())
 	}
 	callerDlg := caller.waitAnswered(t)
-	h.events.waitCall(t, c.callID(), acd.EvConnected)
+	h.events.waitCall(t, id, acd.EvConnected)
 
 	// Audio both ways through the bridge.
 	agentSDP, err := media.ParseOffer(agentDlg.InviteRequest.Body())
@@ -131,15 +155,10 @@ func TestCallbackTypedNumber(t *testing.T) {
 		t.Fatalf("agent bye: %v", err)
 	}
 	caller.waitBye(t)
-	types := h.events.waitCall(t, c.callID(), acd.EvCompleted)
+	types := h.events.waitCall(t, id, acd.EvCompleted)
 	want := []acd.EventType{acd.EvEntered, acd.EvCallbackRequested, acd.EvOffered, acd.EvCallbackAttempt, acd.EvConnected, acd.EvCompleted}
-	if len(types) != len(want) {
+	if !slices.Equal(types, want) {
 		t.Fatalf("events %v, want %v", types, want)
-	}
-	for i := range want {
-		if types[i] != want[i] {
-			t.Fatalf("events %v, want %v", types, want)
-		}
 	}
 }
 
@@ -148,36 +167,20 @@ func TestCallbackTypedNumber(t *testing.T) {
 // callback fails.
 func TestCallbackCallerUnreachable(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, withTrusted("127.0.0.1/32"), withQueue(func(q *acd.QueueConfig) {
-		q.Callback = &acd.CallbackPolicy{AskNumber: true, Trunk: "sip:back@127.0.0.1:{number}",
-			Attempts: 1, RetryAfter: time.Minute, RingTimeout: 5 * time.Second}
-	}))
+	h := callbackHarness(t)
 	ctx := testCtx(t)
 	caller := h.newPhone(t, "5551234", answering(486))
-	c := caller.dial(t, ctx, "100", caller.sdp("0 101"), false)
-	if c.err != nil {
-		t.Fatalf("call not answered: %v", c.err)
-	}
-	ans, err := media.ParseOffer(c.dlg.InviteResponse.Body())
-	if err != nil {
-		t.Fatal(err)
-	}
-	streamCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	caller.streamRTP(streamCtx, ans.Addr, 0x11)
-	waitOffered(t, h, c.callID())
-	sendDigits(t, caller, ans.Addr, "1"+strconv.Itoa(caller.conn.LocalAddr().(*net.UDPAddr).Port)+"#")
-	caller.waitBye(t)
+	id := askCallback(t, h, ctx, caller, sipPort(caller))
 
 	alice := h.newPhone(t, "alice")
 	alice.register(t, ctx, 300)
 	alice.waitAnswered(t)
 	alice.waitBye(t) // hung up once the caller's phone said busy
 	evs := h.events.waitFor(t, "callback failed", func(evs []acd.Event) bool {
-		_, ok := callEvent(evs, c.callID(), acd.EvCallbackFailed)
+		_, ok := callEvent(evs, id, acd.EvCallbackFailed)
 		return ok
 	})
-	if f, _ := callEvent(evs, c.callID(), acd.EvCallbackFailed); f.Reason != "busy" {
+	if f, _ := callEvent(evs, id, acd.EvCallbackFailed); f.Reason != "busy" {
 		t.Errorf("callback-failed %+v, want reason busy", f)
 	}
 	a := h.agent(t, "a1")

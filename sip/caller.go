@@ -59,7 +59,7 @@ func newCallerLeg(s *Server, call queue.Call, remote media.Remote) *callerLeg {
 	return &callerLeg{s: s, call: call, remote: remote,
 		log:    s.log.With("call_id", call.ID, "queue", call.Queue, "caller", acd.MaskNumber(call.Caller)),
 		offers: make(chan acd.Assignment, 1), drops: make(chan string, 1), forwards: make(chan string, 1), digits: make(chan string, 16),
-		tasks: make(chan func() (string, bool), 4)}
+		tasks: make(chan func() (string, bool), 4), cb: callbackOffer{made: make(chan struct{})}}
 }
 
 // offer hands an assignment from the engine to the leg's goroutine.

@@ -11,6 +11,10 @@ import (
 // may ring before the caller is hung up.
 const forwardRingTimeout = 30 * time.Second
 
+// trunkCancelGrace is how long an INVITE through a trunk that is given
+// up waits for a provisional response it may CANCEL (waitAnswer).
+const trunkCancelGrace = 2 * time.Second
+
 // ReasonForwardFailed ends a caller leg whose external URI did not answer.
 const ReasonForwardFailed = "forward-failed"
 
@@ -21,34 +25,8 @@ const ReasonForwardFailed = "forward-failed"
 // has already let the call go, so the reason returned is only logged.
 func (l *callerLeg) forwardTo(uri string) string {
 	l.log.Info("forwarding call to external uri", "uri", uri)
-	ringCtx, stopRinging := context.WithTimeout(context.Background(), forwardRingTimeout)
-	defer stopRinging()
-	result := make(chan ringOutcome, 1)
-	go func() { result <- l.invite(ringCtx, outgoing{label: uri, uri: uri}) }()
-	var (
-		o       ringOutcome
-		gone    string
-		callerC = l.dlg.Context().Done()
-		dropsC  = l.drops
-	)
-	for waiting := true; waiting; {
-		select {
-		case o = <-result:
-			waiting = false
-		case <-callerC:
-			callerC, dropsC = nil, nil
-			gone = acd.ReasonCaller
-			stopRinging()
-		case r := <-dropsC:
-			callerC, dropsC = nil, nil
-			gone = r
-			stopRinging()
-		}
-	}
+	o, gone := l.dialOut(uri, uri, forwardRingTimeout, l.dlg.Context().Done(), acd.ReasonCaller)
 	if gone != "" {
-		if o.dlg != nil {
-			l.hangupAgent(o) // answered as the caller left
-		}
 		if gone != acd.ReasonCaller {
 			l.bye(l.dlg)
 		}
@@ -68,4 +46,47 @@ func (l *callerLeg) forwardTo(uri string) string {
 	reason := l.talk(o)
 	l.log.Info("forwarded call ended", "uri", uri, "reason", reason)
 	return reason
+}
+
+// dialOut INVITEs uri (invite: From the leg's l.call.Caller, To the URI;
+// label names it in outcomes and logs)
+// and waits up to timeout for its answer, while watching otherGone (the
+// party who would be bridged hung up: gone is otherReason) and the
+// engine's drops (gone is the drop's reason). Either ends the ring
+// context, so the INVITE is CANCELled once it has had a provisional
+// response (RFC 3261 §9.1, waitAnswer); a 2xx that crosses the CANCEL is
+// ACKed and hung up at once (§13.2.2.4, hangupAgent). It returns the
+// outcome, with o.dlg set (not yet ACKed) when answered, or why the call
+// was given up.
+func (l *callerLeg) dialOut(label, uri string, timeout time.Duration, otherGone <-chan struct{}, otherReason string) (ringOutcome, string) {
+	ringCtx, stopRinging := context.WithTimeout(context.Background(), timeout)
+	defer stopRinging()
+	result := make(chan ringOutcome, 1)
+	go func() { result <- l.invite(ringCtx, outgoing{label: label, uri: uri, cancelGrace: trunkCancelGrace}) }()
+	var (
+		o      ringOutcome
+		gone   string
+		dropsC = l.drops
+	)
+	for waiting := true; waiting; {
+		select {
+		case o = <-result:
+			waiting = false
+		case <-otherGone:
+			otherGone, dropsC = nil, nil
+			gone = otherReason
+			stopRinging()
+		case r := <-dropsC:
+			otherGone, dropsC = nil, nil
+			gone = r
+			stopRinging()
+		}
+	}
+	if gone != "" {
+		if o.dlg != nil {
+			l.hangupAgent(o) // answered as the other side left
+		}
+		return ringOutcome{}, gone
+	}
+	return o, ""
 }

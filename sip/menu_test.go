@@ -2,13 +2,10 @@ package sip
 
 import (
 	"context"
-	"encoding/binary"
-	"net/netip"
 	"testing"
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
-	"github.com/pion/rtp"
 
 	"github.com/sme/acd/acd"
 	"github.com/sme/acd/acd/ivr"
@@ -46,30 +43,6 @@ func menuEvents(t *testing.T, h *harness, callID string) (menu, entered acd.Even
 	return menu, entered
 }
 
-// sendDigit sends one RFC 4733 event as a phone does: a start packet, then
-// three end packets, all with the event's timestamp.
-func sendDigit(t *testing.T, p *phone, dst netip.AddrPort, code byte) {
-	t.Helper()
-	pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 101, SSRC: 0x1234, Timestamp: 8000, Marker: true}}
-	for i, end := range []bool{false, true, true, true} {
-		pkt.SequenceNumber = uint16(i + 1)
-		payload := make([]byte, 4)
-		payload[0] = code
-		payload[1] = 10
-		if end {
-			payload[1] |= 0x80
-		}
-		binary.BigEndian.PutUint16(payload[2:], uint16(160*(i+1)))
-		pkt.Payload = payload
-		b, _ := pkt.Marshal()
-		if _, err := p.rtp.WriteToUDPAddrPort(b, dst); err != nil {
-			t.Fatal(err)
-		}
-		pkt.Marker = false
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func TestMenuRFC4733Digit(t *testing.T) {
 	t.Parallel()
 	h := menuHarness(t, 10*time.Second)
@@ -86,7 +59,7 @@ func TestMenuRFC4733Digit(t *testing.T) {
 	streamCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	caller.streamRTP(streamCtx, ans.Addr, 0x11)
-	sendDigit(t, caller, ans.Addr, 1)
+	sendDigits(t, caller, ans.Addr, "1")
 	menu, entered := menuEvents(t, h, c.callID())
 	if menu.Digit != "1" || menu.Queue != "sales" || menu.Menu != "main" || menu.Reason != ivr.ReasonChoice {
 		t.Errorf("menu event = %+v", menu)

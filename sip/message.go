@@ -47,7 +47,7 @@ func (l *callerLeg) exit(c queue.Call, d acd.Destination, reason string) string 
 	l.endWaiting()
 	log := l.log.With("exit", d.Exit, "exit_queue", c.Queue, "reason", reason)
 	if d.Exit == acd.ExitVoicemail {
-		return l.voicemail(c, d, log)
+		return l.voicemail(c, d, reason, log)
 	}
 	return l.message(c, d, log)
 }

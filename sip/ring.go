@@ -21,60 +21,16 @@ type ringOutcome struct {
 	err    error // transport error or context end
 }
 
-// ringAndTalk rings the assignment's agents (every registered phone of each,
-// RFC 3261 §16.7 style forking done by us), bridges the first to answer and
-// serves the call until it ends. ended is false when nobody answered and the
-// call went back to the queue.
+// ringAndTalk rings the assignment's agents (ringAll), bridges the first to
+// answer and serves the call until it ends. ended is false when nobody
+// answered and the call went back to the queue.
 func (l *callerLeg) ringAndTalk(a acd.Assignment) (reason string, ended bool) {
-	ringCtx, stopRinging := context.WithTimeout(context.Background(), a.RingTimeout)
-	defer stopRinging()
-	results := make(chan ringOutcome)
-	cancels := map[*context.CancelFunc]string{}
-	n := 0
-	for _, t := range a.Targets {
-		for _, c := range t.Contacts {
-			ctx, cancel := context.WithCancel(ringCtx)
-			cancels[&cancel] = t.Agent.ID
-			n++
-			go func() { results <- l.inviteAgent(ctx, t, c) }()
-		}
+	var headers []gosip.Header
+	if h := l.customerHeader(); h != nil {
+		headers = append(headers, h)
 	}
-	var (
-		winner   *ringOutcome
-		outcomes []ringOutcome
-		gone     string // why the caller side ended while ringing
-	)
-	cancelAll := func() {
-		for c := range cancels {
-			(*c)()
-		}
-	}
-	for len(outcomes) < n {
-		select {
-		case o := <-results:
-			outcomes = append(outcomes, o)
-			if o.dlg != nil && winner == nil && gone == "" {
-				winner = &outcomes[len(outcomes)-1]
-				cancelAll()
-			} else if o.dlg != nil {
-				l.hangupAgent(o) // a second phone answered too late
-			}
-		case <-l.dlg.Context().Done():
-			if gone == "" {
-				gone = acd.ReasonCaller
-				cancelAll()
-			}
-		case r := <-l.drops:
-			if gone == "" {
-				gone = r
-				cancelAll()
-			}
-		}
-	}
+	winner, outcomes, gone := l.ringAll(a, l.dlg.Context().Done(), headers...)
 	if gone != "" {
-		if winner != nil {
-			l.hangupAgent(*winner)
-		}
 		if gone != acd.ReasonCaller {
 			l.bye(l.dlg)
 		}
@@ -100,6 +56,56 @@ func (l *callerLeg) ringAndTalk(a acd.Assignment) (reason string, ended bool) {
 		l.log.Warn("ack agent", "agent", winner.agent, "err", err)
 	}
 	return l.talk(*winner), true
+}
+
+// ringAll rings every registered phone of the assignment's agents (RFC
+// 3261 §16.7 style forking done by us), each INVITE carrying headers, until
+// one answers, the ring timeout, or the call is given up: callerGone closes
+// (the caller hung up: gone is acd.ReasonCaller) or the engine drops it
+// (gone is the drop's reason). Ending the ring context makes each pending
+// INVITE send its CANCEL (RFC 3261 §9.1, waitAnswer). The winner is not
+// yet ACKed; a phone answering after the winner or after the end is ACKed
+// and hung up (RFC 3261 §13.2.2.4), and so is the winner when the call was
+// given up: winner is nil whenever gone is set.
+func (l *callerLeg) ringAll(a acd.Assignment, callerGone <-chan struct{}, headers ...gosip.Header) (winner *ringOutcome, outcomes []ringOutcome, gone string) {
+	ringCtx, stopRinging := context.WithTimeout(context.Background(), a.RingTimeout)
+	defer stopRinging()
+	results := make(chan ringOutcome)
+	n := 0
+	for _, t := range a.Targets {
+		for _, c := range t.Contacts {
+			n++
+			go func() { results <- l.inviteAgent(ringCtx, t, c, headers) }()
+		}
+	}
+	for len(outcomes) < n {
+		select {
+		case o := <-results:
+			outcomes = append(outcomes, o)
+			if o.dlg != nil && winner == nil && gone == "" {
+				winner = &outcomes[len(outcomes)-1]
+				stopRinging()
+			} else if o.dlg != nil {
+				l.hangupAgent(o) // a second phone answered too late
+			}
+		case <-callerGone:
+			callerGone = nil
+			if gone == "" {
+				gone = acd.ReasonCaller
+				stopRinging()
+			}
+		case r := <-l.drops:
+			if gone == "" {
+				gone = r
+				stopRinging()
+			}
+		}
+	}
+	if gone != "" && winner != nil {
+		l.hangupAgent(*winner)
+		winner = nil
+	}
+	return winner, outcomes, gone
 }
 
 // ringResults says, per agent, why nobody took the call: busy or declined

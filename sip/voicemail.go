@@ -31,16 +31,42 @@ const (
 	vmEndHash    = "hash"
 	vmEndSilence = "silence"
 	vmEndFull    = "max-length"
+	vmEndFailed  = "write-failed"
 )
 
 // voicemail plays the greeting and a beep, then records the caller until
-// they hang up (BYE), press # (RFC 4733 or SIP INFO), fall silent, or the
-// message reaches its maximum length; then it hangs up. A message with
-// audio is reported to the engine (EvVoicemail).
-func (l *callerLeg) voicemail(c queue.Call, d acd.Destination, log *slog.Logger) string {
+// they hang up (BYE, RFC 3261 §15.1.2), press # (RFC 4733 or SIP INFO),
+// fall silent, the message reaches its maximum length or the disk is
+// full; then it hangs up. Whatever was recorded is saved and reported to
+// the engine (EvVoicemail), also when the caller hung up or the write
+// failed half way.
+//
+// The file is created before the greeting: if the voicemail directory
+// cannot be written, the caller is not invited to speak into the void but
+// hears the message of the exit's reason (closed or all-busy) instead.
+func (l *callerLeg) voicemail(c queue.Call, d acd.Destination, why string, log *slog.Logger) string {
+	var voice func() // the silence watch's, set before the sink
+	rec, err := l.newRecording(c, d, func() {
+		if voice != nil {
+			voice()
+		}
+	})
+	if err != nil {
+		log.Error("voicemail: cannot record; playing a message instead", "err", err)
+		l.reportVoicemail(c, "", 0, fmt.Errorf("voicemail not recorded: %w", err), log)
+		fallback := acd.Destination{Exit: acd.ExitMessage, Prompt: acd.PromptAllBusy}
+		if why == acd.ReasonClosed {
+			fallback.Prompt = acd.PromptClosed
+		}
+		if reason := l.message(c, fallback, log); reason != ReasonMessagePlayed {
+			return reason
+		}
+		return ReasonExitFailed
+	}
 	log.Info("voicemail: playing greeting", "prompt", d.Prompt)
 	pcm := l.s.prompt(l.s.language(c.Queue), d.Prompt, "beep")
 	if reason, gone := l.sayToEnd(withTail(pcm)); gone {
+		_, _, _ = rec.Close() // nothing recorded yet: the file goes
 		return reason
 	}
 	// While recording the caller hears silence, not hold music; RTP still
@@ -59,31 +85,23 @@ func (l *callerLeg) voicemail(c queue.Call, d acd.Destination, log *slog.Logger)
 			drained = true
 		}
 	}
-	rec, silent, stopSilence, err := l.newRecording(c, d)
-	if err != nil {
-		log.Error("voicemail: cannot record; hanging up", "err", err)
-		l.bye(l.dlg)
-		return ReasonExitFailed
-	}
+	silent, onVoice, stopSilence := silenceWatch(l.s.cfg.Voicemail.Silence)
 	defer stopSilence()
-	l.rtp.SetSink(rec.Write)
+	voice = onVoice
+	l.rtp.SetSink(rec.Write) // publishes voice to the RTP goroutine (atomic store)
 	log.Info("voicemail: recording", "file", rec.Path(), "max_length", d.MaxLength)
 	reason, end := l.record(rec, silent)
 	l.rtp.SetSink(nil)
 	file, dur, err := rec.Close()
 	switch {
 	case err != nil:
-		log.Error("voicemail: save message", "err", err)
+		log.Error("voicemail: save message", "err", err, "file", file, "duration", dur, "end", end)
+		l.reportVoicemail(c, file, dur, err, log)
 	case file == "":
 		log.Info("voicemail: no audio recorded", "end", end)
 	default:
 		log.Info("voicemail: message saved", "file", file, "duration", dur, "end", end)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := l.s.engine.Voicemail(ctx, acd.VoicemailMessage{CallID: c.ID, Queue: c.Queue, Caller: c.Caller, File: file, Duration: dur})
-		cancel()
-		if err != nil {
-			log.Error("voicemail: record event", "err", err)
-		}
+		l.reportVoicemail(c, file, dur, nil, log)
 	}
 	if reason != acd.ReasonCaller {
 		l.bye(l.dlg)
@@ -91,21 +109,33 @@ func (l *callerLeg) voicemail(c queue.Call, d acd.Destination, log *slog.Logger)
 	return reason
 }
 
-// newRecording opens the file of call c's message and starts watching for
-// silence: the recorder, a channel closed after the configured silence,
-// and a func that stops watching.
-func (l *callerLeg) newRecording(c queue.Call, d acd.Destination) (*media.Recorder, <-chan struct{}, func(), error) {
+// reportVoicemail records the message (file, dur) of call c with the
+// engine, or why there is none or only part of one (problem), so the
+// event log tells the SME of a lost message, not only the log.
+func (l *callerLeg) reportVoicemail(c queue.Call, file string, dur time.Duration, problem error, log *slog.Logger) {
+	m := acd.VoicemailMessage{CallID: c.ID, Queue: c.Queue, Caller: c.Caller, File: file, Duration: dur}
+	if problem != nil {
+		m.Problem = problem.Error()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := l.s.engine.Voicemail(ctx, m); err != nil {
+		log.Error("voicemail: record event", "err", err, "file", file)
+	}
+}
+
+// newRecording opens the file of call c's message; onVoice is called for
+// each packet of speech.
+func (l *callerLeg) newRecording(c queue.Call, d acd.Destination, onVoice func()) (*media.Recorder, error) {
 	path, err := l.s.voicemailPath(c.Queue, time.Now(), c.ID)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	silent, onVoice, stop := silenceWatch(l.s.cfg.Voicemail.Silence)
 	rec, err := media.NewRecorder(path, l.codec, d.MaxLength, media.RecorderOptions{OnVoice: onVoice})
 	if err != nil {
-		stop()
-		return nil, nil, nil, fmt.Errorf("voicemail: %w", err)
+		return nil, fmt.Errorf("voicemail: %w", err)
 	}
-	return rec, silent, stop, nil
+	return rec, nil
 }
 
 // record waits for the end of the message: the reason the leg ends and,
@@ -127,6 +157,8 @@ func (l *callerLeg) record(rec *media.Recorder, silent <-chan struct{}) (reason,
 			return ReasonVoicemailDone, vmEndSilence
 		case <-rec.Full():
 			return ReasonVoicemailDone, vmEndFull
+		case <-rec.Failed():
+			return ReasonVoicemailDone, vmEndFailed
 		}
 	}
 }
@@ -147,16 +179,24 @@ func silenceWatch(d time.Duration) (silent <-chan struct{}, voice func(), stop f
 // goes: <dir>/<queue>/<UTC time>-<call id>.wav, the directory created if
 // needed. The call id is reduced to characters safe in a file name.
 func (s *Server) voicemailPath(queueName string, t time.Time, id queue.CallID) (string, error) {
-	dir := s.cfg.Voicemail.Dir
-	if dir == "" {
-		dir = "voicemail"
-	}
-	dir = filepath.Join(dir, safeName(queueName))
+	dir := filepath.Join(s.voicemailDir(), safeName(queueName))
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", fmt.Errorf("voicemail dir: %w", err)
 	}
-	name := t.UTC().Format("20060102T150405.000Z") + "-" + safeName(string(id)) + ".wav"
+	name := t.UTC().Format(voicemailTimeFormat) + "-" + safeName(string(id)) + ".wav"
 	return filepath.Join(dir, name), nil
+}
+
+// voicemailTimeFormat starts a message's file name: its UTC start time.
+const voicemailTimeFormat = "20060102T150405.000Z"
+
+// voicemailDir is the configured directory of messages ("voicemail" if
+// none).
+func (s *Server) voicemailDir() string {
+	if s.cfg.Voicemail.Dir == "" {
+		return "voicemail"
+	}
+	return s.cfg.Voicemail.Dir
 }
 
 // safeName keeps letters, digits, '.', '-' and '_' of s (others become

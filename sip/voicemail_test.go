@@ -2,8 +2,10 @@ package sip
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -79,38 +81,9 @@ func TestClosedMessageThenBye(t *testing.T) {
 func TestWaitedVoicemailEndsOnInfoHash(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	h := newHarness(t, withTrusted("127.0.0.0/8"),
-		withQueue(func(q *acd.QueueConfig) {
-			q.Overflow = []acd.OverflowRule{{When: acd.WhenWaited, OverWait: 100 * time.Millisecond,
-				Dest: acd.Destination{Exit: acd.ExitVoicemail, MaxLength: time.Minute}}}
-		}),
-		withSIPConfig(func(c *Config) {
-			c.Prompt = exitPrompt
-			c.Voicemail = VoicemailConfig{Dir: dir, Silence: 10 * time.Second}
-		}))
+	h := voicemailHarness(t, dir, 10*time.Second)
 	ctx := testCtx(t)
-	caller := h.newPhone(t, "5551234")
-	c := caller.dial(t, ctx, "100", caller.sdp("0"), false)
-	if c.err != nil {
-		t.Fatalf("call not answered: %v", c.err)
-	}
-	ans, err := media.ParseOffer(c.dlg.InviteResponse.Body())
-	if err != nil {
-		t.Fatal(err)
-	}
-	caller.waitRTP(t, media.EncodeULaw(9000))               // greeting
-	caller.waitRTP(t, media.EncodeULaw(-9000))              // beep
-	waitFile(t, filepath.Join(dir, "support"), ".wav.part") // recording
-	talk := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 0, SSRC: 0x9C9C}, Payload: bytes.Repeat([]byte{0x9C}, 160)}
-	for range 10 { // 200 ms of talk, paced like a phone
-		talk.SequenceNumber++
-		talk.Timestamp += 160
-		b, _ := talk.Marshal()
-		if _, err := caller.rtp.WriteToUDPAddrPort(b, ans.Addr); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	caller, c := leaveMessage(t, ctx, h)
 	info := gosip.NewRequest(gosip.INFO, c.dlg.InviteRequest.Recipient)
 	info.AppendHeader(gosip.NewHeader("Content-Type", "application/dtmf-relay"))
 	info.SetBody([]byte("Signal=#\r\nDuration=160\r\n"))
@@ -120,24 +93,12 @@ func TestWaitedVoicemailEndsOnInfoHash(t *testing.T) {
 	}
 	caller.waitBye(t)
 
-	evs := h.events.waitFor(t, "voicemail", func(evs []acd.Event) bool {
-		_, ok := callEvent(evs, c.callID(), acd.EvVoicemail)
-		return ok
-	})
+	vm, pcm, evs := savedMessage(t, h, c)
 	if got := callTypes(evs, c.callID()); len(got) != 3 || got[1] != acd.EvOverflowed {
 		t.Errorf("events %v, want entered, overflowed, voicemail", got)
 	}
-	vm, _ := callEvent(evs, c.callID(), acd.EvVoicemail)
-	if vm.Queue != "support" || vm.Caller != "5551234" || filepath.Dir(vm.File) != filepath.Join(dir, "support") || vm.DurationMS <= 0 {
+	if vm.Queue != "support" || vm.Caller != "5551234" || filepath.Dir(vm.File) != filepath.Join(dir, "support") {
 		t.Fatalf("voicemail event %+v", vm)
-	}
-	data, err := os.ReadFile(vm.File)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pcm, err := media.DecodeWAV(data)
-	if err != nil || int64(len(pcm)) != vm.DurationMS*8 {
-		t.Fatalf("WAV of %d samples for %d ms: %v", len(pcm), vm.DurationMS, err)
 	}
 	for i, v := range pcm {
 		if v != media.DecodeULaw(0x9C) && v != 0 {
@@ -146,21 +107,93 @@ func TestWaitedVoicemailEndsOnInfoHash(t *testing.T) {
 	}
 }
 
-// waitFile waits until dir holds a file whose name ends in suffix.
-func waitFile(t *testing.T, dir, suffix string) {
+// leaveMessage calls h's voicemail queue, waits for the greeting and the
+// beep, then talks (μ-law 0x9C, paced like a phone) until ctx ends; it
+// returns once the ACD records.
+func leaveMessage(t *testing.T, ctx context.Context, h *harness) (*phone, *call) {
 	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for {
-		ents, _ := os.ReadDir(dir)
-		for _, e := range ents {
-			if strings.HasSuffix(e.Name(), suffix) {
-				return
-			}
+	caller := h.newPhone(t, "5551234")
+	c := caller.dial(t, ctx, "100", caller.sdp("0"), false)
+	if c.err != nil {
+		t.Fatalf("call not answered: %v", c.err)
+	}
+	ans, err := media.ParseOffer(c.dlg.InviteResponse.Body())
+	if err != nil {
+		t.Fatal(err)
+	}
+	caller.waitRTP(t, media.EncodeULaw(9000))  // greeting
+	caller.waitRTP(t, media.EncodeULaw(-9000)) // beep
+	caller.streamRTP(ctx, ans.Addr, 0x9C)
+	caller.waitRecording(t)
+	return caller, c
+}
+
+// savedMessage waits for call c's voicemail event and returns it, the
+// samples of the WAV it names (as long as the event says, with some of
+// the caller's talk in them) and the events so far.
+func savedMessage(t *testing.T, h *harness, c *call) (acd.Event, []int16, []acd.Event) {
+	t.Helper()
+	evs := h.events.waitFor(t, "voicemail", func(evs []acd.Event) bool {
+		_, ok := callEvent(evs, c.callID(), acd.EvVoicemail)
+		return ok
+	})
+	vm, _ := callEvent(evs, c.callID(), acd.EvVoicemail)
+	if vm.File == "" || vm.DurationMS <= 0 || vm.Reason != "" {
+		t.Fatalf("voicemail event %+v, want a saved message", vm)
+	}
+	data, err := os.ReadFile(vm.File)
+	if err != nil {
+		t.Fatalf("message not saved: %v", err)
+	}
+	pcm, err := media.DecodeWAV(data)
+	if err != nil || int64(len(pcm)) != vm.DurationMS*8 {
+		t.Fatalf("WAV of %d samples for %d ms: %v", len(pcm), vm.DurationMS, err)
+	}
+	if !slices.Contains(pcm, media.DecodeULaw(0x9C)) {
+		t.Error("the caller's talk is not in the message")
+	}
+	return vm, pcm, evs
+}
+
+// voicemailHarness is a queue whose callers go to voicemail after 100 ms
+// of waiting, messages written under dir, ended after silence (0: never).
+func voicemailHarness(t *testing.T, dir string, silence time.Duration) *harness {
+	t.Helper()
+	return newHarness(t, withTrusted("127.0.0.0/8"),
+		withQueue(func(q *acd.QueueConfig) {
+			q.Overflow = []acd.OverflowRule{{When: acd.WhenWaited, OverWait: 100 * time.Millisecond,
+				Dest: acd.Destination{Exit: acd.ExitVoicemail, MaxLength: time.Minute}}}
+		}),
+		withSIPConfig(func(c *Config) {
+			c.Prompt = exitPrompt
+			c.Voicemail = VoicemailConfig{Dir: dir, Silence: silence}
+		}))
+}
+
+// waitRecording returns once the ACD records, after the beep: the 200 ms
+// of silence that end the greeting (promptTail), then 100 ms of the
+// silence the ACD sends while recording, whose player starts as the
+// recording does. The caller's talk is then being written.
+func (p *phone) waitRecording(t testing.TB) {
+	t.Helper()
+	const want = promptTail/media.FrameSamples + 5
+	_ = p.rtp.SetReadDeadline(time.Now().Add(waitTimeout))
+	defer p.rtp.SetReadDeadline(time.Time{})
+	buf := make([]byte, 1500)
+	for silent := 0; silent < want; {
+		n, err := p.rtp.Read(buf)
+		if err != nil {
+			t.Fatalf("%s: no silence from the ACD after the beep: %v", p.user, err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s file in %s", suffix, dir)
+		var pkt rtp.Packet
+		if pkt.Unmarshal(buf[:n]) != nil || len(pkt.Payload) == 0 {
+			continue
 		}
-		time.Sleep(10 * time.Millisecond)
+		if bytes.Count(pkt.Payload, []byte{media.EncodeULaw(0)}) == len(pkt.Payload) {
+			silent++
+		} else {
+			silent = 0
+		}
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 
 // required are the prompts other features say by name; both languages
 // must ship them.
-var required = []string{PositionBefore, PositionAfter, NextInLine, WaitBefore, Minute, Minutes,
+var required = []string{PositionBefore, PositionAfter, NextInLine, WaitBefore, WaitOneMinute, Minute, Minutes,
 	LessThanAMinute, MoreThan, ThankYouForWaiting, CallbackOffer, CallbackEnterNumber, CallbackConfirm,
 	CallbackIntro, VoicemailGreeting, Beep, Closed, Goodbye, AllBusy}
 

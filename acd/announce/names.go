@@ -34,7 +34,13 @@ const (
 	NextInLine = "next-in-line"
 	// WaitBefore starts the wait phrase: "Your estimated waiting time is".
 	WaitBefore = "wait-before"
-	// Minute and Minutes follow the number of minutes.
+	// WaitOneMinute is the whole sentence for an estimate of one minute:
+	// French elides "de une" to "d'une" ("est d'une minute"), which
+	// WaitBefore followed by a number cannot say.
+	WaitOneMinute = "wait-one-minute"
+	// Minutes follows the number of minutes (2 and more); Minute is the
+	// singular, shipped for an SME's own messages (Wait says one minute
+	// with WaitOneMinute).
 	Minute  = "minute"
 	Minutes = "minutes"
 	// LessThanAMinute is said for an estimate under one minute.
@@ -55,7 +61,9 @@ const (
 	// Closed is the closed-hours message; Goodbye ends a call politely.
 	Closed  = "closed"
 	Goodbye = "goodbye"
-	// AllBusy tells a new caller every advisor is busy.
+	// AllBusy tells a caller every advisor is busy and to call again
+	// later, then goodbye: the default message an overflow rule hangs up
+	// with.
 	AllBusy = "all-busy"
 )
 

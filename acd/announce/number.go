@@ -149,7 +149,9 @@ const MaxSpokenWait = 30 * time.Minute
 // Wait returns the prompts telling a caller their estimated wait d,
 // rounded up to whole minutes (a promise is better kept early than late):
 // "less than a minute" under one minute, "more than 30 minutes" above
-// MaxSpokenWait. The caller decides whether an estimate is known at all.
+// MaxSpokenWait. One minute is its own sentence (WaitOneMinute), for the
+// French elision "d'une minute". The caller decides whether an estimate
+// is known at all.
 func Wait(lang string, d time.Duration) []string {
 	out := []string{WaitBefore}
 	switch {
@@ -160,10 +162,10 @@ func Wait(lang string, d time.Duration) []string {
 		d = MaxSpokenWait
 	}
 	m := int((d + time.Minute - 1) / time.Minute)
+	if m == 1 {
+		return []string{WaitOneMinute}
+	}
 	num, _ := Number(lang, m, true)
 	out = append(out, num...)
-	if m == 1 {
-		return append(out, Minute)
-	}
 	return append(out, Minutes)
 }

@@ -167,8 +167,10 @@ func TestWait(t *testing.T) {
 	}{
 		{English, 0, "wait-before less-than-a-minute"},
 		{English, 59 * time.Second, "wait-before less-than-a-minute"},
-		{English, time.Minute, "wait-before 1 minute"},
-		{French, time.Minute, "wait-before 1f minute"}, // une minute
+		{English, time.Minute, "wait-one-minute"},
+		{French, time.Minute, "wait-one-minute"}, // "est d'une minute", never "est de une minute"
+		{French, 50 * time.Second, "wait-before less-than-a-minute"},
+		{French, time.Minute + time.Second, "wait-before 2 minutes"},
 		{English, time.Minute + time.Second, "wait-before 2 minutes"},
 		{English, 4*time.Minute + 30*time.Second, "wait-before 5 minutes"},
 		{French, 20*time.Minute + time.Second, "wait-before 20 et 1f minutes"}, // vingt et une minutes

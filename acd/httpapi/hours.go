@@ -50,9 +50,8 @@ type Destination struct {
 // destination the next arriving call will meet.
 func (s *server) getHours(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	hs, ok := s.eng.(HoursSetter)
+	hs, ok := s.hoursSetter(w)
 	if !ok {
-		writeError(w, http.StatusNotImplemented, "this engine has no hours")
 		return
 	}
 	sc, ok := hs.Hours(name)
@@ -71,12 +70,13 @@ func (s *server) getHours(w http.ResponseWriter, r *http.Request) {
 // optionally "closed": {"action": "voicemail", "prompt": "...",
 // "max_length": "2m"} (left out: unchanged). Both apply together from the
 // next arriving call, without a restart. The config file is read again at
-// the next start.
+// the next start. The destination is checked by the engine and, when set,
+// by LiveOptions.CheckDestination (prompt names against the prompt
+// library, the URI as the config file checks it).
 func (s *server) putHours(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	setter, ok := s.eng.(HoursSetter)
+	setter, ok := s.hoursSetter(w)
 	if !ok {
-		writeError(w, http.StatusNotImplemented, "this engine cannot change hours")
 		return
 	}
 	body, err := decodeHours(r)
@@ -92,6 +92,11 @@ func (s *server) putHours(w http.ResponseWriter, r *http.Request) {
 	var closed *acd.Destination
 	if body.Closed != nil {
 		d, err := body.Closed.engine()
+		if err == nil && s.checkDest != nil {
+			if cerr := s.checkDest(name, d); cerr != nil {
+				err = badRequest("closed: %v", cerr)
+			}
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -108,6 +113,15 @@ func (s *server) putHours(w http.ResponseWriter, r *http.Request) {
 	now, _ := setter.Closed(name)
 	s.log.Info("queue hours set", "queue", name, "time_zone", body.TimeZone, "closed", describeDest(now), "remote", r.RemoteAddr)
 	writeJSON(w, http.StatusOK, answerHours(sc, now))
+}
+
+// hoursSetter is the engine's HoursSetter; without one it answers 501.
+func (s *server) hoursSetter(w http.ResponseWriter) (HoursSetter, bool) {
+	hs, ok := s.eng.(HoursSetter)
+	if !ok {
+		writeError(w, http.StatusNotImplemented, "this engine has no business hours")
+	}
+	return hs, ok
 }
 
 func decodeHours(r *http.Request) (hoursBody, error) {

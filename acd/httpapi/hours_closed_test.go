@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/sme/acd/acd"
 	"github.com/sme/acd/acd/httpapi"
+	"github.com/sme/acd/acd/live"
 )
 
 // hoursAnswer is the body of GET and PUT /api/queues/{name}/hours.
@@ -81,4 +83,37 @@ func TestHoursClosedDestination(t *testing.T) {
 		t.Errorf("a refused PUT changed the closed destination to %+v", d)
 	}
 	c.do("GET", "/api/queues/nope/hours", "").want(t, http.StatusNotFound)
+}
+
+// TestHoursClosedDestinationInjectedCheck: the engine only knows a prompt
+// name's form; LiveOptions.CheckDestination (the prompt library, the
+// config file's URI check) refuses what the engine would take, with a
+// 400 naming it, and the closed destination stays as it was.
+func TestHoursClosedDestinationInjectedCheck(t *testing.T) {
+	e := startEngine(t)
+	var asked []string
+	check := func(queue string, d acd.Destination) error {
+		asked = append(asked, queue+" "+d.Prompt)
+		if d.Prompt == "no-such-prompt" {
+			return errors.New(`no en prompt "no-such-prompt"`)
+		}
+		return nil
+	}
+	s := serveLive(t, e.eng, live.NewTracker(nil, liveQueues, time.UTC, fixedNow), "tok",
+		httpapi.LiveOptions{CheckDestination: check})
+	eb := s.do("PUT", "/api/queues/support/hours", `{"closed": {"action": "message", "prompt": "no-such-prompt"}}`).
+		want(t, http.StatusBadRequest).errorText(t)
+	if !strings.Contains(eb.Error, `no en prompt "no-such-prompt"`) {
+		t.Errorf("error %q does not name the prompt", eb.Error)
+	}
+	if d, _ := e.eng.Closed("support"); d.Exit != "" {
+		t.Errorf("a refused PUT changed the closed destination to %+v", d)
+	}
+	s.do("PUT", "/api/queues/support/hours", `{"closed": {"action": "message", "prompt": "closed"}}`).want(t, http.StatusOK)
+	if d, _ := e.eng.Closed("support"); d.Prompt != "closed" {
+		t.Errorf("closed %+v after an accepted PUT", d)
+	}
+	if len(asked) != 2 || asked[0] != "support no-such-prompt" {
+		t.Errorf("check asked %q", asked)
+	}
 }

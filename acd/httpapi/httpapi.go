@@ -41,6 +41,9 @@ const (
 type server struct {
 	eng Engine
 	log *slog.Logger
+	// checkDest is LiveOptions.CheckDestination (nil: the engine's checks
+	// only).
+	checkDest func(queue string, d acd.Destination) error
 }
 
 // New returns the API handler. When token is not empty every /api/ route
@@ -50,8 +53,11 @@ func New(eng Engine, token string, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{eng: eng, log: log}
+	return (&server{eng: eng, log: log}).handler(token)
+}
 
+// handler is the API's routes served by s.
+func (s *server) handler(token string) http.Handler {
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api/queues", s.queues)
 	api.HandleFunc("GET /api/agents", s.agents)

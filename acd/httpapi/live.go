@@ -12,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/sme/acd/acd"
 	"github.com/sme/acd/acd/live"
 )
 
@@ -27,6 +29,11 @@ type LiveOptions struct {
 	// is dropped (default 256). Changes are coalesced: a client that keeps
 	// up gets one frame per burst, never a backlog.
 	Buffer int
+	// CheckDestination, when set, checks a closed destination sent to PUT
+	// /api/queues/{name}/hours beyond the engine's own checks, e.g. that
+	// its prompt is in the prompt library in the queue's language and its
+	// URI passes the config file's check; an error is a 400 naming it.
+	CheckDestination func(queue string, d acd.Destination) error
 }
 
 // Live is the API with the live routes added: New's routes plus
@@ -75,7 +82,7 @@ func NewLive(eng Engine, tr *live.Tracker, token string, log *slog.Logger, opt L
 	if opt.Buffer <= 0 {
 		opt.Buffer = 256
 	}
-	s := &liveServer{server: &server{eng: eng, log: log}, tr: tr, opt: opt, shutdown: make(chan struct{})}
+	s := &liveServer{server: &server{eng: eng, log: log, checkDest: opt.CheckDestination}, tr: tr, opt: opt, shutdown: make(chan struct{})}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
@@ -90,7 +97,7 @@ func NewLive(eng Engine, tr *live.Tracker, token string, log *slog.Logger, opt L
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/", New(eng, token, log))
+	mux.Handle("/", s.server.handler(token))
 	mux.Handle("GET /metrics", requireToken(token, metrics))
 	mux.Handle("GET /api/live", requireTokenOrQuery(token, http.HandlerFunc(s.liveJSON)))
 	mux.Handle("GET /api/live/stream", requireTokenOrQuery(token, http.HandlerFunc(s.stream)))

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"net"
 	"net/netip"
-	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -30,6 +27,8 @@ type payloadPeer struct {
 	sources map[netip.AddrPort]bool
 	done    chan struct{}
 	wg      sync.WaitGroup
+	// news gets a token when audio arrives (waitHeard waits on it).
+	news chan struct{}
 }
 
 func newPayloadPeer(t *testing.T) *payloadPeer {
@@ -38,7 +37,7 @@ func newPayloadPeer(t *testing.T) *payloadPeer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &payloadPeer{conn: conn, sources: map[netip.AddrPort]bool{}, done: make(chan struct{})}
+	p := &payloadPeer{conn: conn, sources: map[netip.AddrPort]bool{}, done: make(chan struct{}), news: make(chan struct{}, 1)}
 	p.wg.Add(2)
 	go p.read()
 	go p.send()
@@ -66,6 +65,10 @@ func (p *payloadPeer) read() {
 			p.pcmu = append(p.pcmu, pkt.Payload...)
 		}
 		p.mu.Unlock()
+		select {
+		case p.news <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -100,6 +103,21 @@ func (p *payloadPeer) heard(needle []byte) bool {
 	return bytes.Contains(p.pcmu, needle)
 }
 
+// waitHeard waits until the payloads received hold needle, at most
+// timeout, woken by each packet that arrives.
+func (p *payloadPeer) waitHeard(t *testing.T, what string, needle []byte, timeout time.Duration) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for !p.heard(needle) {
+		select {
+		case <-p.news:
+		case <-deadline.C:
+			t.Fatalf("after %v the caller has not heard %s", timeout, what)
+		}
+	}
+}
+
 // promptULaw is the μ-law encoding of the shipped prompts, one after the
 // other, as the ACD sends them to a PCMU caller.
 func promptULaw(t *testing.T, lang string, names ...string) []byte {
@@ -120,33 +138,6 @@ func promptULaw(t *testing.T, lang string, names ...string) []byte {
 		}
 		for _, s := range pcm {
 			out = append(out, media.EncodeULaw(s))
-		}
-	}
-	return out
-}
-
-// announcedEvent is an "announced" line of the event log.
-type announcedEvent struct {
-	Type        string `json:"type"`
-	CallID      string `json:"call_id"`
-	Queue       string `json:"queue"`
-	Position    int    `json:"position"`
-	EstimatedMS int64  `json:"estimated_ms"`
-}
-
-func (a *acdProc) announced() []announcedEvent {
-	a.t.Helper()
-	b, err := os.ReadFile(a.events)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	var out []announcedEvent
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		var e announcedEvent
-		if json.Unmarshal(sc.Bytes(), &e) == nil && e.Type == "announced" {
-			out = append(out, e)
 		}
 	}
 	return out
@@ -178,20 +169,14 @@ func TestE2EAnnouncePosition(t *testing.T) {
 	before := promptULaw(t, "en", announce.PositionBefore)
 	wantSecond := append(before[len(before)-4000:], promptULaw(t, "en", "2")...)
 	wantFirst := promptULaw(t, "en", announce.NextInLine)[:4000]
-	deadline := time.Now().Add(10 * time.Second)
-	for !second.heard(wantSecond) || !first.heard(wantFirst) {
-		if time.Now().After(deadline) {
-			t.Fatalf("after 10 s: second caller heard its position: %v, first caller heard next-in-line: %v",
-				second.heard(wantSecond), first.heard(wantFirst))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	second.waitHeard(t, "its position (2)", wantSecond, 10*time.Second)
+	first.waitHeard(t, "next-in-line", wantFirst, 10*time.Second)
 	if first.heard(wantSecond) {
 		t.Errorf("the first caller heard position 2")
 	}
 
-	byCall := map[string]announcedEvent{}
-	for _, e := range acd.announced() {
+	byCall := map[string]event{}
+	for _, e := range filterEvents(acd.readEvents(), ofType("announced")) {
 		if _, dup := byCall[e.CallID]; dup {
 			t.Errorf("call %s announced twice within the 60 s period", e.CallID)
 		}

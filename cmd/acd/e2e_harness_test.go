@@ -519,6 +519,12 @@ type event struct {
 	Attempts int       `json:"attempts"`
 	Menu     string    `json:"menu"`
 	Digit    string    `json:"digit"`
+	// File and DurationMS on "voicemail"; Position and EstimatedMS on
+	// "announced".
+	File        string `json:"file"`
+	DurationMS  int64  `json:"duration_ms"`
+	Position    int    `json:"position"`
+	EstimatedMS int64  `json:"estimated_ms"`
 }
 
 func (e event) String() string {

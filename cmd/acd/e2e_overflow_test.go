@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -113,19 +114,7 @@ func TestE2EClosedHangup(t *testing.T) {
 	// Open all week, without a restart.
 	body := `{"time_zone": "Europe/Paris", "weekly": {"mon": ["00:00-24:00"], "tue": ["00:00-24:00"], "wed": ["00:00-24:00"],
 		"thu": ["00:00-24:00"], "fri": ["00:00-24:00"], "sat": ["00:00-24:00"], "sun": ["00:00-24:00"]}}`
-	req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("http://127.0.0.1:%d/api/queues/support/hours", acd.httpPort), strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("PUT hours: %s", res.Status)
-	}
+	acd.putHours("support", body)
 	queued := acd.startSipp("queued", "caller.xml", acd.sipAddr(),
 		"-s", "100", "-key", "rtp_port", callerRTP.portArg(), "-d", "500", "-m", "1")
 	queued.expectSuccess(1)
@@ -133,6 +122,35 @@ func TestE2EClosedHangup(t *testing.T) {
 	if ab.Queue != "support" {
 		t.Errorf("abandoned %v, want in support", ab)
 	}
+}
+
+// putHours sends PUT /api/queues/{queue}/hours, fails the test unless it
+// is accepted, and returns the answer.
+func (a *acdProc) putHours(queue, body string) string {
+	a.t.Helper()
+	code, answer := a.putHoursStatus(queue, body)
+	if code != http.StatusOK {
+		a.t.Fatalf("PUT hours: %d %s", code, answer)
+	}
+	return answer
+}
+
+// putHoursStatus sends PUT /api/queues/{queue}/hours and returns the
+// status and body of the answer.
+func (a *acdProc) putHoursStatus(queue, body string) (int, string) {
+	a.t.Helper()
+	req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("http://127.0.0.1:%d/api/queues/%s/hours", a.httpPort, queue), strings.NewReader(body))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }
 
 // TestE2EWaitedOverflowToURI: with no agent logged in, the waited rule

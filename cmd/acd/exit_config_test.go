@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +14,6 @@ import (
 // The voicemail and message actions reach the engine as exits.
 func TestEngineConfigMapsExits(t *testing.T) {
 	cfg, err := config.Parse("v.yaml", []byte(`
-voicemail: {dir: msgs, silence: 7s}
 queues:
   - name: support
     number: "100"
@@ -42,9 +43,6 @@ agents:
 	if config.DefaultVoicemailMaxLength != acd.DefaultVoicemailMax || config.MaxVoicemailMaxLength != acd.MaxVoicemailMax {
 		t.Errorf("voicemail lengths: config %v/%v, acd %v/%v", config.DefaultVoicemailMaxLength, config.MaxVoicemailMaxLength,
 			acd.DefaultVoicemailMax, acd.MaxVoicemailMax)
-	}
-	if cfg.Voicemail != (config.Voicemail{Dir: "msgs", Silence: 7 * time.Second}) {
-		t.Errorf("voicemail %+v", cfg.Voicemail)
 	}
 }
 
@@ -89,5 +87,90 @@ func TestCheckExitPrompts(t *testing.T) {
 		if err := checkExitPrompts(parse(queue), get); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", queue, err, want)
 		}
+	}
+}
+
+// TestClosedDestinationCheck: a closed destination sent to the hours API
+// is checked like the config file's: its prompts (defaults included) must
+// be in the library in the queue's language, its URI must pass the
+// config's SIP URI check (the engine's own check is looser).
+func TestClosedDestinationCheck(t *testing.T) {
+	cfg, err := config.Parse("c.yaml", []byte(`queues:
+  - {name: support, number: "100"}
+  - {name: ventes, number: "200", announce: {language: fr}}
+agents:
+  - {id: a1, password: p, queues: [support]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{"en/closed": true, "en/voicemail-greeting": true, "en/beep": true, "fr/closed": true, "en/after-hours": true}
+	check := closedDestinationCheck(cfg, func(lang, name string) ([]int16, bool) { return nil, have[lang+"/"+name] })
+	for _, ok := range []struct {
+		queue string
+		d     acd.Destination
+	}{
+		{"support", acd.Destination{Exit: acd.ExitMessage}},
+		{"support", acd.Destination{Exit: acd.ExitVoicemail, Prompt: "after-hours"}},
+		{"ventes", acd.Destination{Exit: acd.ExitMessage, Prompt: "closed"}},
+		{"support", acd.Destination{URI: "sip:partner@203.0.113.7:5060"}},
+		{"support", acd.Destination{Status: 480}},
+	} {
+		if err := check(ok.queue, ok.d); err != nil {
+			t.Errorf("%s %+v: %v", ok.queue, ok.d, err)
+		}
+	}
+	for _, bad := range []struct {
+		queue string
+		d     acd.Destination
+		want  string
+	}{
+		{"support", acd.Destination{Exit: acd.ExitMessage, Prompt: "holiday"}, `prompt "holiday": not in the en prompt library`},
+		{"ventes", acd.Destination{Exit: acd.ExitVoicemail}, `prompt "voicemail-greeting": not in the fr prompt library`},
+		{"ventes", acd.Destination{Exit: acd.ExitVoicemail, Prompt: "closed"}, `prompt "beep"`},
+		{"support", acd.Destination{URI: "sip:partner@host:99999"}, "uri:"},
+		{"support", acd.Destination{URI: "sip:@host"}, "uri:"},
+	} {
+		if err := check(bad.queue, bad.d); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s %+v: %v, want %q", bad.queue, bad.d, err, bad.want)
+		}
+	}
+}
+
+// TestCheckVoicemailDir: a config that sends calls to voicemail needs a
+// voicemail.dir it can write (created if missing); one that does not is
+// not checked.
+func TestCheckVoicemailDir(t *testing.T) {
+	parse := func(action string) *config.Config {
+		t.Helper()
+		cfg, err := config.Parse("d.yaml", []byte(`queues:
+  - name: support
+    number: "100"
+    overflow: [{when: waited, over: 1m, action: `+action+`}]
+agents:
+  - {id: a1, password: p, queues: [support]}
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	root := t.TempDir()
+	fresh := filepath.Join(root, "vm", "new")
+	if err := checkVoicemailDir(parse("voicemail"), fresh); err != nil {
+		t.Fatalf("a directory to create: %v", err)
+	}
+	if ents, err := os.ReadDir(fresh); err != nil || len(ents) != 0 {
+		t.Errorf("dir after the check: %v %v, want it created and empty", ents, err)
+	}
+	blocked := filepath.Join(root, "file")
+	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkVoicemailDir(parse("voicemail"), blocked); err == nil || !strings.Contains(err.Error(), "voicemail.dir") {
+		t.Errorf("a file in the way: %v, want a voicemail.dir error", err)
+	}
+	if err := checkVoicemailDir(parse("message"), blocked); err != nil {
+		t.Errorf("no voicemail in the config: %v", err)
 	}
 }

@@ -135,6 +135,7 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 	defer stopSIP()
 	sipDone := make(chan error, 1)
 	go func() { sipDone <- srv.Serve(sipCtx) }()
+	go srv.RecoverVoicemail(sipCtx) // messages a crash left unfinished
 
 	var httpSrv *http.Server
 	if cfg.HTTP.Listen != "" {
@@ -142,7 +143,8 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 		if err != nil {
 			return fmt.Errorf("listen http: %w", err)
 		}
-		api := httpapi.NewLive(eng, tracker, cfg.HTTP.Token, log, httpapi.LiveOptions{})
+		api := httpapi.NewLive(eng, tracker, cfg.HTTP.Token, log,
+			httpapi.LiveOptions{CheckDestination: closedDestinationCheck(cfg, scfg.Prompt)})
 		handler := httpapi.WithCustomers(api, dir, cfg.HTTP.Token, log)
 		httpSrv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 		httpSrv.RegisterOnShutdown(api.Shutdown) // end event streams so Shutdown need not wait for them

@@ -37,6 +37,9 @@ func sipConfig(cfg *config.Config, hold func() media.Source) (sip.Config, error)
 	if err := checkExitPrompts(cfg, sc.Prompt); err != nil {
 		return sc, err
 	}
+	if err := checkVoicemailDir(cfg, sc.Voicemail.Dir); err != nil {
+		return sc, err
+	}
 	sc.Announce, sc.Languages = announceConfig(cfg)
 	passwords := map[string]string{}
 	ids := map[string]string{}

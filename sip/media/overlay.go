@@ -1,6 +1,9 @@
 package media
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // Overlay is a Source that speaks clips (announcements, prompts) over hold
 // audio: while a clip is queued its samples replace the hold audio; when
@@ -29,12 +32,27 @@ func NewOverlay(hold Source) *Overlay { return &Overlay{hold: hold} }
 // is sent), or when Clear drops it; an empty clip is done at once. pcm is
 // only read, so one decoded prompt can be said to many calls at once.
 func (o *Overlay) Say(pcm []int16) <-chan struct{} {
+	return o.SayWhile(context.Background(), pcm)
+}
+
+// SayWhile is Say for a speaker that lives as long as ctx (an announcement
+// loop): once ctx has ended nothing is queued and the channel is closed at
+// once. ctx is checked under the lock Clear takes, so whoever cancels ctx
+// and then calls Clear knows no clip of that speaker is left afterwards,
+// even one racing the cancel (an announcement fetched just before the
+// agent answered or the call left for voicemail).
+func (o *Overlay) SayWhile(ctx context.Context, pcm []int16) <-chan struct{} {
 	c := &clip{pcm: pcm, done: make(chan struct{})}
 	if len(pcm) == 0 {
 		close(c.done)
 		return c.done
 	}
 	o.mu.Lock()
+	if ctx.Err() != nil {
+		o.mu.Unlock()
+		close(c.done)
+		return c.done
+	}
 	o.clips = append(o.clips, c)
 	o.mu.Unlock()
 	return c.done

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"context"
 	"slices"
 	"testing"
 )
@@ -49,6 +50,25 @@ func TestOverlayClearAndEmptyClip(t *testing.T) {
 	o.NextFrame(frame)
 	if !slices.Equal(frame, []int16{1, 1}) {
 		t.Fatalf("frame after Clear = %v, want hold", frame)
+	}
+}
+
+// TestOverlaySayWhileEndedQueuesNothing: an announcement loop whose wait
+// has ended (its context cancelled before the overlay was cleared, as
+// endWaiting does) cannot queue a clip behind the Clear: the caller who
+// left for voicemail or was bridged never hears a stale position.
+func TestOverlaySayWhileEndedQueuesNothing(t *testing.T) {
+	o := NewOverlay(NewLoop([]int16{1}))
+	ctx, cancel := context.WithCancel(context.Background())
+	live := o.SayWhile(ctx, make([]int16, 10))
+	assertOpen(t, live, "clip of a live speaker")
+	cancel()
+	o.Clear()
+	assertClosed(t, live, "clip queued before the cancel")
+	late := o.SayWhile(ctx, make([]int16, 10))
+	assertClosed(t, late, "clip of an ended speaker")
+	if o.Speaking() {
+		t.Fatal("a clip was queued after its speaker's context ended")
 	}
 }
 

@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,7 +19,12 @@ import (
 // of 8 kHz mono 16-bit linear PCM (the format LoadWAV and DecodeWAV read):
 // a voicemail message. It writes to a temporary name beside the file and
 // renames it only when complete and synced, so whoever collects messages
-// never sees half a file, and a crash leaves at most a ".part" file.
+// never sees half a file, and a crash leaves at most a ".part" file
+// (RecoverPart makes it a message).
+//
+// A write that fails (a full disk) ends the message: Failed is closed and
+// Close keeps what reached the disk, so the caller's words so far are not
+// lost with the rest.
 //
 // Write is a Leg sink (Leg.SetSink) and runs on the leg's read goroutine;
 // Close runs on another. Both are safe together.
@@ -29,7 +36,7 @@ type Recorder struct {
 	onVoice   func()
 
 	mu      sync.Mutex
-	f       *os.File
+	f       recFile
 	w       *bufio.Writer
 	n       int // samples written
 	started bool
@@ -38,9 +45,30 @@ type Recorder struct {
 	err     error // the first write error; Close reports it
 	buf     []byte
 
-	full     chan struct{}
-	fullOnce sync.Once
+	full       chan struct{}
+	fullOnce   sync.Once
+	failed     chan struct{}
+	failedOnce sync.Once
 }
+
+// recFile is what a Recorder needs of its file (an *os.File; a test fakes
+// a full disk).
+type recFile interface {
+	io.Writer
+	io.WriterAt
+	Sync() error
+	Close() error
+	Stat() (os.FileInfo, error)
+	Truncate(size int64) error
+}
+
+// createPart creates a recording's temporary file; it must not exist.
+func createPart(name string) (recFile, error) {
+	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+}
+
+// PartSuffix ends the name of a message being recorded (see Recorder).
+const PartSuffix = ".part"
 
 // RecorderOptions tune a Recorder.
 type RecorderOptions struct {
@@ -67,6 +95,10 @@ const (
 // ErrNoCommonCodec). Packets of other payload types (RFC 4733
 // telephone-events, comfort noise) are skipped.
 func NewRecorder(path string, codec Codec, maxLen time.Duration, opts RecorderOptions) (*Recorder, error) {
+	return newRecorder(path, codec, maxLen, opts, createPart)
+}
+
+func newRecorder(path string, codec Codec, maxLen time.Duration, opts RecorderOptions, create func(string) (recFile, error)) (*Recorder, error) {
 	var decode func(byte) int16
 	switch {
 	case codec.sameFormat(PCMU):
@@ -79,14 +111,14 @@ func NewRecorder(path string, codec Codec, maxLen time.Duration, opts RecorderOp
 	if maxLen <= 0 {
 		return nil, errors.New("new recorder: max length must be positive")
 	}
-	tmp := path + ".part"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	tmp := path + PartSuffix
+	f, err := create(tmp)
 	if err != nil {
 		return nil, fmt.Errorf("new recorder: %w", err)
 	}
 	r := &Recorder{path: path, tmp: tmp, pt: codec.PT, decode: decode,
 		max: int(maxLen / (time.Second / 8000)), onVoice: opts.OnVoice,
-		f: f, w: bufio.NewWriterSize(f, 32<<10), full: make(chan struct{})}
+		f: f, w: bufio.NewWriterSize(f, 32<<10), full: make(chan struct{}), failed: make(chan struct{})}
 	if _, err := r.w.Write(make([]byte, wavHeaderBytes)); err != nil { // patched by Close
 		_ = f.Close()
 		_ = os.Remove(tmp)
@@ -101,6 +133,10 @@ func (r *Recorder) Path() string { return r.path }
 // Full is closed when the message reached its maximum length; later
 // packets are dropped.
 func (r *Recorder) Full() <-chan struct{} { return r.full }
+
+// Failed is closed when a write failed (a full disk): later packets are
+// dropped, and Close saves what was written before and reports the error.
+func (r *Recorder) Failed() <-chan struct{} { return r.failed }
 
 // Write appends one packet's audio. A gap in timestamps of up to a second
 // (lost packets) is filled with silence; a late or repeated packet is
@@ -146,6 +182,7 @@ func (r *Recorder) samples(payload []byte, n int) {
 	}
 	if _, err := r.w.Write(b); err != nil {
 		r.err = err
+		r.failedOnce.Do(func() { close(r.failed) })
 		return
 	}
 	r.n += n
@@ -171,6 +208,10 @@ func loud(payload []byte, decode func(byte) int16) bool {
 // syncs the file, renames it to its path and syncs the directory. It
 // returns the path and the message's length; a message with no audio is
 // deleted instead and path is "". A second Close fails.
+//
+// After a failed write (Failed) it still saves the samples that reached
+// the disk and returns their path and length with the error: a path that
+// is not "" is a message on disk, even with an error.
 func (r *Recorder) Close() (string, time.Duration, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -178,30 +219,99 @@ func (r *Recorder) Close() (string, time.Duration, error) {
 		return "", 0, errors.New("close recorder: already closed")
 	}
 	r.closed = true
-	dur := time.Duration(r.n) * time.Second / 8000
-	err := r.err
-	if err == nil && r.n > 0 {
+	n, err := r.n, r.err
+	if err == nil && n > 0 {
 		err = r.finish()
 	}
-	if cerr := r.f.Close(); err == nil && cerr != nil {
-		err = cerr
+	if err != nil {
+		n = r.salvage() // the samples on disk, their header patched
 	}
-	if err != nil || r.n == 0 {
+	if cerr := r.f.Close(); cerr != nil && err == nil {
+		err, n = cerr, 0
+	}
+	if n == 0 {
 		_ = os.Remove(r.tmp)
 		if err != nil {
 			return "", 0, fmt.Errorf("close recorder %s: %w", r.path, err)
 		}
 		return "", 0, nil
 	}
-	if err := os.Rename(r.tmp, r.path); err != nil {
+	if rerr := publish(r.tmp, r.path); rerr != nil {
 		_ = os.Remove(r.tmp)
-		return "", 0, fmt.Errorf("close recorder: %w", err)
+		return "", 0, errors.Join(fmt.Errorf("close recorder %s: %w", r.path, err), rerr)
 	}
-	if d, err := os.Open(filepath.Dir(r.path)); err == nil {
-		_ = d.Sync() // the rename survives a crash
-		_ = d.Close()
+	dur := time.Duration(n) * time.Second / 8000
+	if err != nil {
+		return r.path, dur, fmt.Errorf("close recorder %s: message cut short at %v: %w", r.path, dur, err)
 	}
 	return r.path, dur, nil
+}
+
+// salvage keeps what of a failed recording reached the disk: whole
+// samples after the header, with the header written for them. It returns
+// their number, 0 if none can be kept. Called with mu held.
+func (r *Recorder) salvage() int {
+	st, err := r.f.Stat()
+	if err != nil {
+		return 0
+	}
+	n := int((st.Size() - wavHeaderBytes) / 2)
+	if n <= 0 {
+		return 0
+	}
+	if r.f.Truncate(wavHeaderBytes+2*int64(n)) != nil {
+		return 0
+	}
+	if _, err := r.f.WriteAt(wavHeader(n), 0); err != nil || r.f.Sync() != nil {
+		return 0
+	}
+	return n
+}
+
+// publish renames a finished recording to its path and syncs the
+// directory, so the rename survives a crash.
+func publish(tmp, path string) error {
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("publish recording: %w", err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}
+
+// RecoverPart turns the ".part" file a crash left mid-message into the
+// message it would have been (name without PartSuffix): the samples on
+// disk get their header and the file is renamed. It returns the message's
+// path and length; a part without audio is removed and path is "".
+func RecoverPart(part string) (string, time.Duration, error) {
+	path, ok := strings.CutSuffix(part, PartSuffix)
+	if !ok {
+		return "", 0, fmt.Errorf("recover %s: not a %s file", part, PartSuffix)
+	}
+	f, err := os.OpenFile(part, os.O_RDWR, 0)
+	if err != nil {
+		return "", 0, fmt.Errorf("recover %s: %w", part, err)
+	}
+	r := &Recorder{f: f}
+	n := r.salvage()
+	if err := f.Close(); err != nil {
+		n = 0
+	}
+	if n == 0 {
+		if err := os.Remove(part); err != nil {
+			return "", 0, fmt.Errorf("recover %s: %w", part, err)
+		}
+		return "", 0, nil
+	}
+	if _, err := os.Stat(path); err == nil {
+		return "", 0, fmt.Errorf("recover %s: %s exists", part, path)
+	}
+	if err := publish(part, path); err != nil {
+		return "", 0, fmt.Errorf("recover %s: %w", part, err)
+	}
+	return path, time.Duration(n) * time.Second / 8000, nil
 }
 
 // finish flushes the samples and writes the header. Called with mu held.
