@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs what the tests need when missing
-# (sipp from Debian's sip-tester, redis-server), checks formatting, vet and
+# (sipp from Debian's sip-tester, redis-server, chromium, the baresip
+# softphone), checks formatting, vet and
 # staticcheck, then every test with -race, end-to-end scenarios included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,7 @@ need=()
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v baresip >/dev/null 2>&1 || need+=(baresip-core)
 if ((${#need[@]})); then
   echo "test: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

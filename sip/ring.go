@@ -39,7 +39,11 @@ func (l *callerLeg) ringAndTalk(a acd.Assignment) (reason string, ended bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if winner == nil {
-		if err := l.s.engine.NotAnswered(ctx, l.call.ID, ringResults(a, outcomes)); err != nil {
+		if err := l.s.engine.NotAnswered(ctx, l.call.ID, ringResults(a, outcomes)); errors.Is(err, acd.ErrUnknownCall) {
+			// The caller hung up as the ring timed out: the engine has
+			// already ended the call and freed the agents it rang.
+			l.log.Debug("report no answer: call already ended", "err", err)
+		} else if err != nil {
 			l.log.Error("report no answer", "err", err)
 		}
 		return "", false
