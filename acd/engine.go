@@ -99,6 +99,7 @@ type Engine struct {
 	storeTimeout time.Duration
 	announceCh   chan struct{} // one pending notification to send
 	nudging      atomic.Bool   // a nudge from another node waits in ops
+	overloaded   atomic.Bool   // refusing new calls (Overloaded)
 	helpers      sync.WaitGroup
 
 	// Business hours per queue, replaced at run time by SetHours.

@@ -13,12 +13,20 @@ var ErrOverloaded = errors.New("acd: overloaded")
 // many it can hold before submitters block.
 func (e *Engine) Backlog() (waiting, capacity int) { return len(e.ops), cap(e.ops) }
 
-// Overloaded reports whether new calls should be refused: more than half
-// of the engine's backlog is used. The other half stays for what calls
-// already admitted need (answers, hang-ups, agent state), which must never
-// be refused. Safe from any goroutine; it reads a channel length, so it is
-// cheap enough to ask on every INVITE.
+// Overloaded reports whether new calls should be refused: it turns true
+// when more than half of the engine's backlog is used, and false again only
+// once less than a quarter is (hysteresis, so a node at its limit refuses
+// in episodes rather than flapping call by call). The rest of the backlog
+// stays for what calls already admitted need (answers, hang-ups, agent
+// state), which is never refused. Safe from any goroutine and cheap enough
+// to ask on every INVITE.
 func (e *Engine) Overloaded() bool {
 	waiting, capacity := e.Backlog()
-	return waiting > capacity/2
+	switch {
+	case waiting > capacity/2:
+		e.overloaded.Store(true)
+	case waiting < capacity/4:
+		e.overloaded.Store(false)
+	}
+	return e.overloaded.Load()
 }
