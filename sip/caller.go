@@ -2,7 +2,9 @@ package sip
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -34,6 +36,11 @@ type callerLeg struct {
 	menu   string
 	digits chan string
 
+	// delayed is set for an INVITE without an offer: ours goes in the
+	// 200 OK and the answer arrives in the ACK, on acks (delayed.go).
+	delayed bool
+	acks    chan []byte
+
 	dlg   *sipgo.DialogServerSession
 	codec media.Codec
 	rtp   *media.Leg // caller-facing RTP, from answer to the end
@@ -59,7 +66,8 @@ func newCallerLeg(s *Server, call queue.Call, remote media.Remote) *callerLeg {
 	return &callerLeg{s: s, call: call, remote: remote,
 		log:    s.log.With("call_id", call.ID, "queue", call.Queue, "caller", acd.MaskNumber(call.Caller)),
 		offers: make(chan acd.Assignment, 1), drops: make(chan string, 1), forwards: make(chan string, 1), digits: make(chan string, 16),
-		tasks: make(chan func() (string, bool), 4), cb: callbackOffer{made: make(chan struct{})}}
+		tasks: make(chan func() (string, bool), 4), cb: callbackOffer{made: make(chan struct{})},
+		acks: make(chan []byte, 1)}
 }
 
 // offer hands an assignment from the engine to the leg's goroutine.
@@ -118,31 +126,35 @@ func (l *callerLeg) serve(req *gosip.Request, tx gosip.ServerTransaction) string
 	l.dlg = dlg
 	defer dlg.Close()
 	l.s.respondDialog(dlg, gosip.StatusTrying, "Trying")
-	l.codec, _ = media.Negotiate(l.remote)
 	conn, err := l.s.ports.ListenUDP(l.s.rtpIP)
 	if err != nil {
 		l.log.Error("no rtp port", "err", err)
 		l.s.respondDialog(dlg, gosip.StatusServiceUnavailable, "Service Unavailable")
 		return acd.ReasonCaller
 	}
-	onDTMF := func(ev media.Event) {
-		if ev.Digit != 0 {
-			l.digit(string(ev.Digit))
+	if l.delayed {
+		if reason, ok := l.acceptDelayed(dlg, netip.AddrPortFrom(l.s.rtpIP, conn.Port())); !ok {
+			conn.Close()
+			return reason
 		}
+		if err := l.startMedia(conn); err != nil {
+			l.log.Error("caller media", "err", err)
+			l.bye(dlg)
+			return acd.ReasonCaller
+		}
+	} else {
+		l.codec, _ = media.Negotiate(l.remote)
+		if err := l.startMedia(conn); err != nil {
+			l.s.respondDialog(dlg, gosip.StatusNotAcceptableHere, "Not Acceptable Here")
+			return acd.ReasonCaller
+		}
+		answer := media.BuildAnswer(l.remote, l.rtp.LocalAddr(), uint64(time.Now().UnixNano()), l.codec)
+		if err := dlg.RespondSDP(answer); err != nil {
+			l.log.Info("caller gone before ACK", "err", err)
+			return acd.ReasonCaller
+		}
+		l.s.counted(gosip.StatusOK)
 	}
-	l.rtp = l.s.newLeg(conn, l.remote, l.codec, l.log, onDTMF)
-	l.overlay = media.NewOverlay(l.s.cfg.HoldAudio())
-	l.hold, err = media.NewPlayer(l.overlay, l.rtp.Sender(), l.codec)
-	if err != nil {
-		l.s.respondDialog(dlg, gosip.StatusNotAcceptableHere, "Not Acceptable Here")
-		return acd.ReasonCaller
-	}
-	answer := media.BuildAnswer(l.remote, l.rtp.LocalAddr(), uint64(time.Now().UnixNano()), l.codec)
-	if err := dlg.RespondSDP(answer); err != nil {
-		l.log.Info("caller gone before ACK", "err", err)
-		return acd.ReasonCaller
-	}
-	l.s.counted(gosip.StatusOK)
 	go func() { _ = l.rtp.Run(dlg.Context()) }()
 	if l.menu != "" {
 		if reason, ended := l.runMenu(dlg); ended {
@@ -218,4 +230,22 @@ func (l *callerLeg) bye(dlg *sipgo.DialogServerSession) {
 	if err := dlg.Bye(ctx); err != nil {
 		l.log.Debug("bye caller", "err", err)
 	}
+}
+
+// startMedia sets up the caller-facing RTP on conn (which the leg then
+// owns) with the negotiated l.remote and l.codec: DTMF to l.digit, and
+// hold audio through the overlay.
+func (l *callerLeg) startMedia(conn *media.Conn) error {
+	onDTMF := func(ev media.Event) {
+		if ev.Digit != 0 {
+			l.digit(string(ev.Digit))
+		}
+	}
+	l.rtp = l.s.newLeg(conn, l.remote, l.codec, l.log, onDTMF)
+	l.overlay = media.NewOverlay(l.s.cfg.HoldAudio())
+	var err error
+	if l.hold, err = media.NewPlayer(l.overlay, l.rtp.Sender(), l.codec); err != nil {
+		return fmt.Errorf("hold audio: %w", err)
+	}
+	return nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/sme/acd/acd"
 	"github.com/sme/acd/queue"
-	"github.com/sme/acd/sip/media"
 )
 
 // onInvite admits a new call: who may call (trusted trunk or an
@@ -69,10 +68,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		s.respond(tx, gosip.NewResponseFromRequest(req, gosip.StatusNotFound, "Not Found", nil))
 		return
 	}
-	remote, err := media.ParseOffer(req.Body())
-	if err == nil {
-		_, err = media.Negotiate(remote)
-	}
+	remote, delayed, err := callerOffer(req)
 	if err != nil {
 		s.respond(tx, statusFor(err).response(req))
 		return
@@ -81,7 +77,7 @@ func (s *Server) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	call := queue.Call{ID: id, Queue: q.Name, Caller: callerNumber(req), Priority: priority}
 	customer := s.identify(&call, q)
 	leg := newCallerLeg(s, call, remote)
-	leg.customer = customer
+	leg.customer, leg.delayed = customer, delayed
 	if _, loaded := s.legs.LoadOrStore(id, leg); loaded {
 		s.respond(tx, gosip.NewResponseFromRequest(req, gosip.StatusLoopDetected, "Loop Detected", nil))
 		return

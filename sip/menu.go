@@ -28,10 +28,7 @@ func (s *Server) menuByNumber(number string) (ivr.Menu, bool) {
 // before the engine hears of it; the chosen queue then gets it like a call
 // dialled to that queue.
 func (s *Server) menuCall(req *gosip.Request, tx gosip.ServerTransaction, menu ivr.Menu) {
-	remote, err := media.ParseOffer(req.Body())
-	if err == nil {
-		_, err = media.Negotiate(remote)
-	}
+	remote, delayed, err := callerOffer(req)
 	if err != nil {
 		s.respond(tx, statusFor(err).response(req))
 		return
@@ -39,7 +36,7 @@ func (s *Server) menuCall(req *gosip.Request, tx gosip.ServerTransaction, menu i
 	id := queue.CallID(req.CallID().Value())
 	call := queue.Call{ID: id, Caller: callerNumber(req)}
 	leg := newCallerLeg(s, call, remote)
-	leg.menu = menu.Name
+	leg.menu, leg.delayed = menu.Name, delayed
 	leg.log = leg.log.With("menu", menu.Name)
 	if _, loaded := s.legs.LoadOrStore(id, leg); loaded {
 		s.respond(tx, gosip.NewResponseFromRequest(req, gosip.StatusLoopDetected, "Loop Detected", nil))

@@ -274,6 +274,7 @@ func (s *Server) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
 }
 
 func (s *Server) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
+	s.onAckBody(req)
 	_ = s.inbound.ReadAck(req, tx)
 }
 

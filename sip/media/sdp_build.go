@@ -121,3 +121,10 @@ func addREDForEvents(md *sdp.MediaDescription, red, te uint8) {
 		sdp.NewAttribute("fmtp", pt+" "+tes+"/"+tes+"/"+tes))
 	md.Attributes = append(attrs, md.Attributes[n:]...)
 }
+
+// BuildOffer is the ACD's own offer for a caller whose INVITE had none (a
+// delayed offer, RFC 3261 §13.2.1): every codec we speak in our order of
+// preference, and telephone-events.
+func BuildOffer(local netip.AddrPort, sessionID uint64) []byte {
+	return BuildSDP(local, sessionID, supported, DefaultTelephoneEventPT)
+}
