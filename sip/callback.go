@@ -202,6 +202,14 @@ func (l *callerLeg) bridgeCallback(agent, caller ringOutcome, agentHold *media.P
 	if agentHold != nil {
 		agentHold.Stop()
 	}
+	// While bridged, either phone's BYE is recorded (Ended) before its
+	// 200 OK, as for a live call (recordEnd): a crash right after the
+	// answer cannot lose the completed call.
+	agentID, callerID := agent.dlg.InviteRequest.CallID().Value(), caller.dlg.InviteRequest.CallID().Value()
+	l.s.agentLegs.Store(agentID, l)
+	l.s.calledBack.Store(callerID, l)
+	defer l.s.agentLegs.Delete(agentID)
+	defer l.s.calledBack.Delete(callerID)
 	relay := media.NewRelay(caller.rtp, agent.rtp, media.RelayOptions{Logger: l.log})
 	relayCtx, stopRelay := context.WithCancel(context.Background())
 	relayDone := make(chan struct{})

@@ -154,6 +154,11 @@ func TestCallbackTypedNumber(t *testing.T) {
 	if err := agentDlg.Bye(ctx); err != nil {
 		t.Fatalf("agent bye: %v", err)
 	}
+	// Recorded before the BYE was answered, as for a live call.
+	evs, _ = h.events.snapshot()
+	if done, ok := callEvent(evs, id, acd.EvCompleted); !ok || done.Reason != acd.ReasonAgent {
+		t.Errorf("after the agent's BYE was answered: completed %+v (found %v), want it recorded, reason agent", done, ok)
+	}
 	caller.waitBye(t)
 	types := h.events.waitCall(t, id, acd.EvCompleted)
 	want := []acd.EventType{acd.EvEntered, acd.EvCallbackRequested, acd.EvOffered, acd.EvCallbackAttempt, acd.EvConnected, acd.EvCompleted}

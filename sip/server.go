@@ -101,9 +101,13 @@ type Server struct {
 
 	legs      sync.Map // queue.CallID → *callerLeg
 	agentLegs sync.Map // agent dialog Call-ID → *callerLeg, while bridged
-	draining  atomic.Bool
-	overload  atomic.Bool // refusing calls for overload (logged once per episode)
-	calls     sync.WaitGroup
+	// calledBack maps the dialog with a called-back caller's phone (a UAC
+	// dialog through the trunk) to its leg while bridged, so the phone's
+	// BYE is recorded before it is answered, as for any caller.
+	calledBack sync.Map
+	draining   atomic.Bool
+	overload   atomic.Bool // refusing calls for overload (logged once per episode)
+	calls      sync.WaitGroup
 }
 
 // NewServer builds the SIP side over the engine and store.
@@ -321,6 +325,8 @@ func (s *Server) recordEnd(req *gosip.Request) {
 	} else if s.agentDialog(req) {
 		if v, ok := s.agentLegs.Load(id.Value()); ok {
 			leg, reason = v.(*callerLeg), acd.ReasonAgent
+		} else if v, ok := s.calledBack.Load(id.Value()); ok {
+			leg, reason = v.(*callerLeg), acd.ReasonCaller
 		}
 	}
 	if leg == nil {
