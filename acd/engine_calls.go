@@ -272,7 +272,7 @@ func (e *Engine) notAnswered(ctx context.Context, id queue.CallID, results []Rin
 		e.timeOut(cs, now)
 		return nil
 	}
-	if cs.overflowDue {
+	if cs.overflowDue && cs.callback == nil {
 		e.waitedFlowOut(ctx, cs, now) // claimed, so no longer in the store
 		return nil
 	}

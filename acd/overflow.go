@@ -216,7 +216,10 @@ func (e *Engine) watchWaited(ctx context.Context, cs *callState) {
 // now; a ringing one when its ringing ends unanswered.
 func (e *Engine) waitedReached(ctx context.Context, id queue.CallID) {
 	cs := e.calls[id]
-	if cs == nil {
+	if cs == nil || cs.callback != nil {
+		// A pending callback never flows out (engine_callback.go): its
+		// timer is stopped when the callback is requested, but one that
+		// fired meanwhile has its work queued behind the request.
 		return
 	}
 	switch cs.phase {

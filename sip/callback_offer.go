@@ -116,9 +116,11 @@ func (l *callerLeg) acceptCallback(p acd.CallbackPolicy, number string) {
 	l.cb.accepted = true
 	task := func() (string, bool) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		l.callbackTaken.Store(true) // before the request: see recordEnd
 		err := l.s.engine.RequestCallback(ctx, l.call.ID, number)
 		cancel()
 		if err != nil {
+			l.callbackTaken.Store(false)
 			l.cb.accepted = false
 			l.log.Warn("callback refused", "err", err, "typed", number != "")
 			if errors.Is(err, acd.ErrNoCallbackNumber) && p.AskNumber {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -60,6 +61,10 @@ type callerLeg struct {
 	tasks chan func() (reason string, ended bool)
 	// cb is the callback offer's state (callback_offer.go).
 	cb callbackOffer
+	// callbackTaken is set (by the leg's goroutine, read by the BYE
+	// handler) while the caller's callback request is made and once it
+	// was taken: the leg then ends with acd.ReasonCallback.
+	callbackTaken atomic.Bool
 }
 
 func newCallerLeg(s *Server, call queue.Call, remote media.Remote) *callerLeg {

@@ -321,6 +321,16 @@ func (s *Server) recordEnd(req *gosip.Request) {
 	if _, err := s.inbound.MatchDialogRequest(req); err == nil {
 		if v, ok := s.legs.Load(queue.CallID(id.Value())); ok {
 			leg, reason = v.(*callerLeg), acd.ReasonCaller
+			if leg.callbackTaken.Load() {
+				// The caller hung up after asking for a callback (during
+				// the confirmation; a BYE answered per RFC 3261 §15.1.2):
+				// nothing to record, the callback is in
+				// the book. Reporting it now would let the engine route
+				// the callback while this leg still holds the call's
+				// entry in s.legs; the leg reports acd.ReasonCallback
+				// itself once it has left (run).
+				return
+			}
 		}
 	} else if s.agentDialog(req) {
 		if v, ok := s.agentLegs.Load(id.Value()); ok {

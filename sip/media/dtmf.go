@@ -64,11 +64,14 @@ type dtmfDetector struct {
 // packet feeds one telephone-event packet and returns the events to report
 // now, at most two: one whose end was lost and the one that just ended.
 func (d *dtmfDetector) packet(ts uint32, ev Event) (out [2]Event, n int) {
-	if d.seen && int32(ts-d.ts) < 0 {
+	if back := int32(d.ts - ts); d.seen && back > 0 && back <= maxREDOffset {
 		// An older event than the current one (RTP timestamps compare in
 		// serial arithmetic): a redundant copy (RFC 2198 blocks, §2.5.1.5
 		// of RFC 4733) or a late packet. It was reported when it ended
-		// or, at the latest, when the current event started.
+		// or, at the latest, when the current event started. Further back
+		// than a redundant block can reach (RFC 2198 §3: a 14-bit offset)
+		// it is a new event of a stream whose timestamps restarted (a new
+		// SSRC with its own random base, RFC 3550 §5.1), not a copy.
 		return out, n
 	}
 	if !d.seen || ts != d.ts {

@@ -32,6 +32,10 @@ type REDBlock struct {
 // primary block's header (F=0) is one byte: F and block PT.
 const redHeaderLen = 4
 
+// maxREDOffset is the largest timestamp offset of a redundant block: 14
+// bits (RFC 2198 §3).
+const maxREDOffset = 1<<14 - 1
+
 // maxREDBlocks bounds the blocks we read from one packet; RFC 4733 §2.5.1.5
 // senders use two or three.
 const maxREDBlocks = 8
