@@ -149,21 +149,32 @@ type CallbackBook interface {
 	Save([]PendingCallback) error
 }
 
+// ErrBookKeptAside: Load could not use the book's file and renamed it
+// aside for a person to recover, so saving a new book loses nothing. A
+// Load error without it means the file is still there, unread: the engine
+// then never overwrites it (and offers no callback) until restarted.
+var ErrBookKeptAside = errors.New("callback book kept aside")
+
 // FileBook is a CallbackBook in one JSON file, replaced atomically on
 // every save (temporary file, fsync, rename, fsync of the directory), so a
 // crash leaves either the old set or the new one.
 type FileBook struct{ Path string }
 
 // Load implements CallbackBook; a missing file is an empty book. A file
-// that cannot be read as a book is renamed Path+".corrupt" (an error), so
-// that saving does not destroy what it holds.
+// that cannot be read, or not as a book, is renamed Path+".unreadable" or
+// Path+".corrupt" (an error wrapping ErrBookKeptAside), so that saving
+// does not destroy what it holds.
 func (b FileBook) Load() ([]PendingCallback, error) {
 	data, err := os.ReadFile(b.Path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load callback book: %w", err)
+		aside := b.Path + ".unreadable"
+		if rerr := os.Rename(b.Path, aside); rerr != nil {
+			return nil, fmt.Errorf("load callback book %s: %w (not kept aside: %v)", b.Path, err, rerr)
+		}
+		return nil, fmt.Errorf("load callback book %s (kept as %s): %w: %w", b.Path, aside, ErrBookKeptAside, err)
 	}
 	var out []PendingCallback
 	if err := json.Unmarshal(data, &out); err != nil {
@@ -173,7 +184,7 @@ func (b FileBook) Load() ([]PendingCallback, error) {
 		if rerr := os.Rename(b.Path, aside); rerr != nil {
 			return nil, fmt.Errorf("load callback book %s: %w (not kept aside: %v)", b.Path, err, rerr)
 		}
-		return nil, fmt.Errorf("load callback book %s (kept as %s): %w", b.Path, aside, err)
+		return nil, fmt.Errorf("load callback book %s (kept as %s): %w: %w", b.Path, aside, ErrBookKeptAside, err)
 	}
 	return out, nil
 }

@@ -122,6 +122,10 @@ type Engine struct {
 	// bookDirty: the callback book is to be written at the next commit,
 	// once the events of the change are durable (engine_callback.go).
 	bookDirty bool
+	// bookBlocked is why the callback book could not be loaded at start
+	// and is still in place: it is never overwritten, and no callback is
+	// offered, until a restart reads it.
+	bookBlocked error
 
 	// Repair after store failures (engine_cluster.go), also engine-owned.
 	wrapping       map[string]time.Time  // agent → start of the wrap-up this node times

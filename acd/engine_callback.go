@@ -46,7 +46,7 @@ func (e *Engine) CallbackOffer(ctx context.Context, id queue.CallID) (CallbackPo
 	)
 	err := e.do(ctx, func() {
 		cs := e.calls[id]
-		if cs == nil || cs.phase != phaseWaiting || cs.callback != nil {
+		if cs == nil || cs.phase != phaseWaiting || cs.callback != nil || e.bookBlocked != nil {
 			return
 		}
 		q := e.queues[cs.call.Queue]
@@ -260,6 +260,9 @@ func (e *Engine) saveCallbacks() {
 // writeBook writes every pending callback to the book.
 func (e *Engine) writeBook() error {
 	e.bookDirty = false
+	if e.bookBlocked != nil {
+		return fmt.Errorf("write callback book: the book could not be read at start: %w", e.bookBlocked)
+	}
 	var pending []PendingCallback
 	for _, cs := range e.calls {
 		if cs.callback != nil && cs.phase != phaseConnected {
@@ -297,6 +300,11 @@ func (e *Engine) routable(cs *callState) bool {
 func (e *Engine) restoreCallbacks(ctx context.Context) {
 	pending, err := e.callbackBook().Load()
 	if err != nil {
+		if !errors.Is(err, ErrBookKeptAside) {
+			e.bookBlocked = err
+			e.log.Error("callback book unreadable: not restored, not overwritten, no callbacks offered until a restart reads it", "err", err)
+			return
+		}
 		e.log.Error("pending callbacks not restored", "err", err)
 		return
 	}

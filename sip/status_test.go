@@ -31,6 +31,7 @@ var statusTable = []struct {
 	{"acd.ErrUnknownQueue", acd.ErrUnknownQueue, gosip.StatusNotFound, 0},
 	{"acd.ErrQueueFull", acd.ErrQueueFull, gosip.StatusBusyHere, 0},
 	{"acd.ErrShuttingDown", acd.ErrShuttingDown, gosip.StatusServiceUnavailable, 30 * time.Second},
+	{"acd.ErrBookKeptAside", acd.ErrBookKeptAside, gosip.StatusServiceUnavailable, 5 * time.Second},
 	{"acd.ErrOverloaded", acd.ErrOverloaded, gosip.StatusServiceUnavailable, 2 * time.Second},
 	{"media.ErrNoCommonCodec", media.ErrNoCommonCodec, gosip.StatusNotAcceptableHere, 0},
 	{"media.ErrBadSDP", media.ErrBadSDP, gosip.StatusBadRequest, 0},
