@@ -2,6 +2,7 @@ package sip
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -126,17 +127,38 @@ func (l *callerLeg) reportVoicemail(c queue.Call, file string, dur time.Duration
 
 // newRecording opens the file of call c's message; onVoice is called for
 // each packet of speech.
+//
+// Two messages may get the same name (call ids that reduce to the same
+// safe name, started in the same millisecond): the second gets "-2",
+// "-3"… so neither overwrites the other (the part file is created
+// exclusively, and a finished message of that name is never replaced).
 func (l *callerLeg) newRecording(c queue.Call, d acd.Destination, onVoice func()) (*media.Recorder, error) {
 	path, err := l.s.voicemailPath(c.Queue, time.Now(), c.ID)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := media.NewRecorder(path, l.codec, d.MaxLength, media.RecorderOptions{OnVoice: onVoice})
-	if err != nil {
-		return nil, fmt.Errorf("voicemail: %w", err)
+	base := strings.TrimSuffix(path, ".wav")
+	for n := 1; n <= maxSameName; n++ {
+		if n > 1 {
+			path = fmt.Sprintf("%s-%d.wav", base, n)
+		}
+		if _, err := os.Lstat(path); err == nil {
+			continue // a finished message has this name
+		}
+		rec, err := media.NewRecorder(path, l.codec, d.MaxLength, media.RecorderOptions{OnVoice: onVoice})
+		if errors.Is(err, os.ErrExist) {
+			continue // another recording of this name is in progress
+		}
+		if err != nil {
+			return nil, fmt.Errorf("voicemail: %w", err)
+		}
+		return rec, nil
 	}
-	return rec, nil
+	return nil, fmt.Errorf("voicemail: %d messages already named %s", maxSameName, base)
 }
+
+// maxSameName bounds the "-N" suffixes tried for one message name.
+const maxSameName = 100
 
 // record waits for the end of the message: the reason the leg ends and,
 // for the log, how the message ended.
