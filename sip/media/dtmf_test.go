@@ -28,6 +28,23 @@ func TestParseTelephoneEvent(t *testing.T) {
 	}
 }
 
+// checkDetector feeds packets to a new detector in order and checks the
+// digits it reports after each.
+func checkDetector(t *testing.T, packets []teEvent) {
+	t.Helper()
+	var d dtmfDetector
+	for i, p := range packets {
+		evs, n := d.packet(p.ts, p.ev)
+		got := ""
+		for _, e := range evs[:n] {
+			got += string(e.Digit)
+		}
+		if got != p.out {
+			t.Errorf("packet %d (ts %d %+v): reported %q, want %q", i, p.ts, p.ev, got, p.out)
+		}
+	}
+}
+
 // teEvent is one telephone-event packet as a phone sends it.
 type teEvent struct {
 	ts  uint32
@@ -56,17 +73,7 @@ func TestDTMFDetectorOncePerEvent(t *testing.T) {
 		// The same digit pressed again is a new event: a new timestamp.
 		{7000, oneEnd, "1"}, {7000, oneEnd, ""},
 	}
-	var d dtmfDetector
-	for i, p := range packets {
-		evs, n := d.packet(p.ts, p.ev)
-		got := ""
-		for _, e := range evs[:n] {
-			got += string(e.Digit)
-		}
-		if got != p.out {
-			t.Errorf("packet %d (ts %d %+v): reported %q, want %q", i, p.ts, p.ev, got, p.out)
-		}
-	}
+	checkDetector(t, packets)
 }
 
 func FuzzParseTelephoneEvent(f *testing.F) {

@@ -89,17 +89,7 @@ func TestDTMFDetectorWithRedundancy(t *testing.T) {
 		// A late packet of an old event after a newer one started.
 		{4000, one, ""}, {2600, hashEnd, ""}, {4000, oneEnd, "1"},
 	}
-	var d dtmfDetector
-	for i, p := range packets {
-		evs, n := d.packet(p.ts, p.ev)
-		got := ""
-		for _, e := range evs[:n] {
-			got += string(e.Digit)
-		}
-		if got != p.out {
-			t.Errorf("packet %d (ts %d %+v): reported %q, want %q", i, p.ts, p.ev, got, p.out)
-		}
-	}
+	checkDetector(t, packets)
 }
 
 func TestLegReportsRedundantDTMFOnce(t *testing.T) {
