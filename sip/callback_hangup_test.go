@@ -2,10 +2,12 @@ package sip
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/sme/acd/acd"
+	"github.com/sme/acd/agents"
 	"github.com/sme/acd/sip/media"
 )
 
@@ -51,7 +53,11 @@ func TestCallbackHangupDuringConfirmation(t *testing.T) {
 
 	alice := h.newPhone(t, "alice")
 	alice.register(t, ctx, 300) // free now, but the caller is still on the line
-	time.Sleep(100 * time.Millisecond)
+	h.events.waitFor(t, "alice logged in", func(evs []acd.Event) bool {
+		return slices.ContainsFunc(evs, func(ev acd.Event) bool {
+			return ev.Type == acd.EvAgentState && ev.State == agents.Available.String()
+		})
+	})
 	caller.hangup(t, ctx, c)
 	alice.waitInvite(t)
 	evs, _ := h.events.snapshot()
