@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"net"
 	"net/netip"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,71 +18,41 @@ import (
 // sends PCMU silence back to every source it hears (symmetric RTP), so the
 // ACD's leg latches on and does not time the call out.
 type payloadPeer struct {
-	conn *net.UDPConn
+	udpRTPPeer
 
-	mu      sync.Mutex
+	// under mu
 	pcmu    []byte
 	sources map[netip.AddrPort]bool
-	done    chan struct{}
-	wg      sync.WaitGroup
 	// news gets a token when audio arrives (waitHeard waits on it).
 	news chan struct{}
 }
 
 func newPayloadPeer(t *testing.T) *payloadPeer {
 	t.Helper()
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &payloadPeer{conn: conn, sources: map[netip.AddrPort]bool{}, done: make(chan struct{}), news: make(chan struct{}, 1)}
-	p.wg.Add(2)
-	go p.read()
-	go p.send()
-	t.Cleanup(func() { close(p.done); conn.Close(); p.wg.Wait() })
+	p := &payloadPeer{sources: map[netip.AddrPort]bool{}, news: make(chan struct{}, 1)}
+	p.listen(t, "payload peer", p)
+	p.pace(20*time.Millisecond, p.sender())
 	return p
 }
 
-func (p *payloadPeer) port() int { return p.conn.LocalAddr().(*net.UDPAddr).Port }
-
-func (p *payloadPeer) read() {
-	defer p.wg.Done()
-	buf := make([]byte, 2048)
-	for {
-		n, from, err := p.conn.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			return
-		}
-		var pkt rtp.Packet
-		if pkt.Unmarshal(buf[:n]) != nil {
-			continue
-		}
-		p.mu.Lock()
-		p.sources[netip.AddrPortFrom(from.Addr().Unmap(), from.Port())] = true
-		if pkt.PayloadType == 0 {
-			p.pcmu = append(p.pcmu, pkt.Payload...)
-		}
-		p.mu.Unlock()
-		select {
-		case p.news <- struct{}{}:
-		default:
-		}
+// onPacket keeps pkt's PCMU and answers from from now on.
+func (p *payloadPeer) onPacket(from netip.AddrPort, pkt *rtp.Packet) {
+	p.sources[from] = true
+	if pkt.PayloadType == 0 {
+		p.pcmu = append(p.pcmu, pkt.Payload...)
+	}
+	select {
+	case p.news <- struct{}{}:
+	default:
 	}
 }
 
-func (p *payloadPeer) send() {
-	defer p.wg.Done()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
+// sender is the pacer's tick: one frame of silence to every source heard.
+func (p *payloadPeer) sender() func() {
 	payload := bytes.Repeat([]byte{0xFF}, frameSamples) // μ-law silence
 	var seq uint16
 	var ts uint32
-	for {
-		select {
-		case <-p.done:
-			return
-		case <-tick.C:
-		}
+	return func() {
 		b, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 0, SequenceNumber: seq, Timestamp: ts, SSRC: 0xACD0}, Payload: payload}).Marshal()
 		p.mu.Lock()
 		for s := range p.sources {

@@ -7,12 +7,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -157,19 +155,16 @@ func bsCheckTone(t *testing.T, what string, pcm []int16, hz float64) {
 // 20 ms to the first address it hears from (the acd's leg, which latches on
 // our stream too) and keeps every packet it receives.
 type bsTonePeer struct {
-	t    *testing.T
-	conn *net.UDPConn
-	hz   float64
+	udpRTPPeer
+	t  *testing.T
+	hz float64
 
-	mu     sync.Mutex
+	// under mu
 	remote netip.AddrPort
 	rx     []bsPacket
-
-	stop     chan struct{}
-	stopOnce sync.Once
-	wg       sync.WaitGroup
 }
 
+// bsPacket is one RTP packet a bsTonePeer received.
 type bsPacket struct {
 	At      time.Time
 	PT      uint8
@@ -178,68 +173,33 @@ type bsPacket struct {
 
 func newBSTonePeer(t *testing.T, hz float64) *bsTonePeer {
 	t.Helper()
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatalf("tone peer: %v", err)
-	}
-	p := &bsTonePeer{t: t, conn: conn, hz: hz, stop: make(chan struct{})}
-	p.wg.Add(2)
-	go p.read()
-	go p.send()
-	t.Cleanup(p.close)
+	p := &bsTonePeer{t: t, hz: hz}
+	p.listen(t, "tone peer", p)
+	p.pace(20*time.Millisecond, p.sender())
 	return p
 }
 
-func (p *bsTonePeer) port() int { return p.conn.LocalAddr().(*net.UDPAddr).Port }
-
-func (p *bsTonePeer) close() {
-	p.stopOnce.Do(func() {
-		close(p.stop)
-		p.conn.Close()
-		p.wg.Wait()
-	})
-}
-
-func (p *bsTonePeer) read() {
-	defer p.wg.Done()
-	buf := make([]byte, 2048)
-	for {
-		n, from, err := p.conn.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			return
-		}
-		var pkt rtp.Packet
-		if pkt.Unmarshal(buf[:n]) != nil {
-			continue
-		}
-		p.mu.Lock()
-		if !p.remote.IsValid() {
-			p.remote = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-		}
-		p.rx = append(p.rx, bsPacket{At: time.Now(), PT: pkt.PayloadType, Payload: bytes.Clone(pkt.Payload)})
-		p.mu.Unlock()
+// onPacket keeps a copy of pkt; the first source heard is where we send.
+func (p *bsTonePeer) onPacket(from netip.AddrPort, pkt *rtp.Packet) {
+	if !p.remote.IsValid() {
+		p.remote = from
 	}
+	p.rx = append(p.rx, bsPacket{At: time.Now(), PT: pkt.PayloadType, Payload: bytes.Clone(pkt.Payload)})
 }
 
-func (p *bsTonePeer) send() {
-	defer p.wg.Done()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
+// sender is the pacer's tick: the tone's next frame to the remote, once
+// one is known.
+func (p *bsTonePeer) sender() func() {
 	var seq uint16
 	var ts uint32
 	var phase int
 	payload := make([]byte, frameSamples)
-	for {
-		select {
-		case <-p.stop:
-			return
-		case <-tick.C:
-		}
+	return func() {
 		p.mu.Lock()
 		to := p.remote
 		p.mu.Unlock()
 		if !to.IsValid() {
-			continue
+			return
 		}
 		for i := range payload {
 			payload[i] = media.EncodeULaw(int16(bsToneAmplitude * math.Sin(2*math.Pi*p.hz*float64(phase)/8000)))
@@ -249,7 +209,7 @@ func (p *bsTonePeer) send() {
 			SSRC: 0x70AE, Marker: seq == 0}, Payload: payload}
 		b, err := pkt.Marshal()
 		if err != nil {
-			continue
+			return
 		}
 		if _, err := p.conn.WriteToUDPAddrPort(b, to); err == nil {
 			seq++

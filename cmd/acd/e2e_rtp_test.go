@@ -11,10 +11,8 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/netip"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -60,80 +58,45 @@ type rtpStream struct {
 	sent int
 }
 
+// rtpPeer is one end of the calls' media (see the top of the file): it
+// answers every source it hears with a stream of fill payloads and records
+// what it receives per source.
 type rtpPeer struct {
+	udpRTPPeer
 	t    *testing.T
 	name string
-	conn *net.UDPConn
 	fill byte
 
-	mu      sync.Mutex
+	// under mu
 	streams map[netip.AddrPort]*rtpStream
 	invalid int
-
-	stop     chan struct{}
-	stopOnce sync.Once
-	wg       sync.WaitGroup
 }
 
 // newRTPPeer listens on 127.0.0.1 and sends fill payloads; it stops at the
 // end of the test.
 func newRTPPeer(t *testing.T, name string, fill byte) *rtpPeer {
 	t.Helper()
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatalf("rtp peer %s: %v", name, err)
-	}
-	p := &rtpPeer{t: t, name: name, conn: conn, fill: fill,
-		streams: map[netip.AddrPort]*rtpStream{}, stop: make(chan struct{})}
-	p.wg.Add(2)
-	go p.read()
-	go p.send()
-	t.Cleanup(p.close)
+	p := &rtpPeer{t: t, name: name, fill: fill, streams: map[netip.AddrPort]*rtpStream{}}
+	p.listen(t, "rtp peer "+name, p)
+	p.pace(20*time.Millisecond, p.sender())
 	return p
 }
 
-// port is where SDP should point.
-func (p *rtpPeer) port() int { return p.conn.LocalAddr().(*net.UDPAddr).Port }
-
-// portArg is port as a sipp -key value.
-func (p *rtpPeer) portArg() string { return fmt.Sprint(p.port()) }
-
-func (p *rtpPeer) close() {
-	p.stopOnce.Do(func() {
-		close(p.stop)
-		p.conn.Close()
-		p.wg.Wait()
-	})
-}
-
-func (p *rtpPeer) read() {
-	defer p.wg.Done()
-	buf := make([]byte, 2048)
-	for {
-		n, from, err := p.conn.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			return // closed at the end of the test
-		}
-		var pkt rtp.Packet
-		p.mu.Lock()
-		if err := pkt.Unmarshal(buf[:n]); err != nil {
-			p.invalid++
-			p.mu.Unlock()
-			continue
-		}
-		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-		s := p.streams[from]
-		now := time.Now()
-		if s == nil {
-			s = &rtpStream{from: from, first: now, ssrc: rand.Uint32(), seq: uint16(rand.Uint32()), ts: rand.Uint32()}
-			p.streams[from] = s
-		}
-		s.lastHeard = now
-		s.rx = append(s.rx, rxPacket{SSRC: pkt.SSRC, Seq: pkt.SequenceNumber, TS: pkt.Timestamp, PT: pkt.PayloadType,
-			Marker: pkt.Marker, Fill: uniform(pkt.Payload), Len: len(pkt.Payload), At: now})
-		p.mu.Unlock()
+// onPacket records pkt in from's stream, which starts our stream back.
+func (p *rtpPeer) onPacket(from netip.AddrPort, pkt *rtp.Packet) {
+	s := p.streams[from]
+	now := time.Now()
+	if s == nil {
+		s = &rtpStream{from: from, first: now, ssrc: rand.Uint32(), seq: uint16(rand.Uint32()), ts: rand.Uint32()}
+		p.streams[from] = s
 	}
+	s.lastHeard = now
+	s.rx = append(s.rx, rxPacket{SSRC: pkt.SSRC, Seq: pkt.SequenceNumber, TS: pkt.Timestamp, PT: pkt.PayloadType,
+		Marker: pkt.Marker, Fill: uniform(pkt.Payload), Len: len(pkt.Payload), At: now})
 }
+
+// onInvalid counts a datagram that is not RTP.
+func (p *rtpPeer) onInvalid(netip.AddrPort) { p.invalid++ }
 
 func uniform(b []byte) int {
 	if len(b) == 0 {
@@ -147,23 +110,17 @@ func uniform(b []byte) int {
 	return int(b[0])
 }
 
-// send paces our streams: one packet every 20 ms to every source heard
-// recently, consecutive sequence numbers and timestamps per destination.
-func (p *rtpPeer) send() {
-	defer p.wg.Done()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
+// sender paces our streams: each tick sends one packet to every source
+// heard recently, consecutive sequence numbers and timestamps per
+// destination.
+func (p *rtpPeer) sender() func() {
 	payload := make([]byte, frameSamples)
 	for i := range payload {
 		payload[i] = p.fill
 	}
-	for {
-		select {
-		case <-p.stop:
-			return
-		case <-tick.C:
-		}
+	return func() {
 		p.mu.Lock()
+		defer p.mu.Unlock()
 		now := time.Now()
 		for _, s := range p.streams {
 			if now.Sub(s.lastHeard) > peerIdle {
@@ -182,7 +139,6 @@ func (p *rtpPeer) send() {
 			s.ts += frameSamples
 			s.sent++
 		}
-		p.mu.Unlock()
 	}
 }
 

@@ -2,15 +2,12 @@ package main
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,10 +21,10 @@ import (
 // then silence while recording), then sends what the test asks for, in one
 // paced stream: a 1 kHz tone, or an RFC 4733 digit.
 type tonePeer struct {
-	t    *testing.T
-	conn *net.UDPConn
+	udpRTPPeer
+	t *testing.T
 
-	mu       sync.Mutex
+	// under mu
 	acd      netip.AddrPort
 	received int
 	seq      uint16
@@ -38,34 +35,23 @@ type tonePeer struct {
 
 func newTonePeer(t *testing.T) *tonePeer {
 	t.Helper()
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tonePeer{t: t, conn: conn, seq: 1000, ts: 160_000, learned: make(chan struct{})}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		buf := make([]byte, 2048)
-		for {
-			_, from, err := conn.ReadFromUDPAddrPort(buf)
-			if err != nil {
-				return
-			}
-			p.mu.Lock()
-			if !p.acd.IsValid() {
-				p.acd = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-				close(p.learned)
-			}
-			p.received++
-			p.mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() { conn.Close(); <-done })
+	p := &tonePeer{t: t, seq: 1000, ts: 160_000, learned: make(chan struct{})}
+	p.listen(t, "voicemail tone peer", p)
 	return p
 }
 
-func (p *tonePeer) portArg() string { return fmt.Sprint(p.conn.LocalAddr().(*net.UDPAddr).Port) }
+// onPacket counts a packet from the ACD and learns its address from the
+// first.
+func (p *tonePeer) onPacket(from netip.AddrPort, _ *rtp.Packet) {
+	if !p.acd.IsValid() {
+		p.acd = from
+		close(p.learned)
+	}
+	p.received++
+}
+
+// onInvalid counts a datagram that is not RTP as onPacket does a packet.
+func (p *tonePeer) onInvalid(from netip.AddrPort) { p.onPacket(from, nil) }
 
 // heard waits until the ACD has sent us RTP.
 func (p *tonePeer) heard(timeout time.Duration) {
