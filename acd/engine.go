@@ -67,6 +67,11 @@ type EngineConfig struct {
 	// Callbacks keeps pending callbacks across restarts (callback.go);
 	// nil keeps them in memory only.
 	Callbacks CallbackBook
+	// InitialEWT starts each queue's estimated wait where the previous
+	// run left it (SeedEWT over the event log), so a restart does not
+	// silence wait announcements and callback offers until a call is
+	// answered. Queues left out start at 0.
+	InitialEWT map[string]time.Duration
 }
 
 // Engine is the single goroutine that owns call progress on this node:
@@ -182,6 +187,11 @@ func NewEngine(cfg EngineConfig, store Store, tel Telephony, events EventLog, lo
 		e.hours[q.Name] = q.Hours
 		e.closed[q.Name] = q.Closed
 		e.policies[q.Name] = QueuePolicy{Name: q.Name, Strategy: q.Strategy, Steps: q.Steps, Weight: q.Weight, PriorityAging: q.PriorityAging}
+	}
+	for name, d := range cfg.InitialEWT {
+		if _, ok := e.queues[name]; ok && d > 0 {
+			e.ewt[name] = EWT{d: d}
+		}
 	}
 	return e, nil
 }

@@ -99,9 +99,10 @@ func run(ctx context.Context, cfg *config.Config, stdout io.Writer, log *slog.Lo
 	tracker := live.NewTracker(records, ec.Queues, cfg.Report.Location(), nil,
 		live.WithFormula(formula), live.WithShortAbandon(cfg.Report.ShortAbandon))
 	if evs, _, err := report.ReadFiles(cfg.Events.Path); err != nil {
-		log.Warn("live figures start from zero: cannot read the event log back", "err", err)
+		log.Warn("live figures and wait estimates start from zero: cannot read the event log back", "err", err)
 	} else {
 		tracker.Replay(evs)
+		ec.InitialEWT = acd.SeedEWT(evs) // announcements and callback offers go on after a restart
 	}
 	eng, err := acd.NewEngine(ec, store, nil, tracker, log)
 	if err != nil {
