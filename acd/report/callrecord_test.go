@@ -1,9 +1,6 @@
 package report_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -12,10 +9,7 @@ import (
 	"time"
 
 	"github.com/sme/acd/acd"
-	"github.com/sme/acd/acd/memstore"
 	"github.com/sme/acd/acd/report"
-	"github.com/sme/acd/agents"
-	"github.com/sme/acd/queue"
 )
 
 // The real engine writes through a CallRecorder into a FileLog rotating
@@ -39,33 +33,8 @@ func TestCallRecordsMatchTheReportAndNeverCount(t *testing.T) {
 			t.Fatal(err)
 		}
 		rec := acd.NewCallRecorder(flog, false)
-		support := acd.QueueConfig{Name: "support", Number: "100", Strategy: acd.LongestIdle{}, RingTimeout: 15 * time.Second,
-			WrapUp: 5 * time.Second, ServiceLevel: 20 * time.Second}
-		sales := acd.QueueConfig{Name: "sales", Number: "200", Strategy: acd.LongestIdle{}, RingTimeout: 15 * time.Second,
-			MaxWait: 20 * time.Second, ServiceLevel: 20 * time.Second}
-		store, tel := memstore.New(), &offers{}
-		eng, err := acd.NewEngine(acd.EngineConfig{Node: "n1", Seed: 1, Queues: []acd.QueueConfig{support, sales}},
-			store, tel, rec, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, stop := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- eng.Run(ctx) }()
-		must := func(err error) {
-			t.Helper()
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		sleep := func(d time.Duration) { time.Sleep(d); synctest.Wait() }
-		must(store.PutAgent(ctx, agents.Agent{ID: "a1", Username: "a1", Queues: []string{"support"}}))
-		must(store.Register(ctx, "a1", acd.Contact{URI: "sip:a1@192.0.2.1", Transport: "udp", Expires: time.Now().Add(24 * time.Hour), CallID: "r", CSeq: 1}))
-		_, err = eng.Command(ctx, "a1", agents.Event{Kind: agents.Login})
-		must(err)
-		enqueue := func(id, q string) {
-			must(eng.Enqueue(ctx, queue.Call{ID: queue.CallID(id), Queue: q, Caller: "+4420555000" + id[1:]}))
-		}
+		rig := startReportRig(t, rec, 20*time.Second)
+		eng, ctx, must, sleep, enqueue := rig.eng, rig.ctx, rig.must, rig.sleep, rig.enqueue
 		enqueue("c1", "support")
 		sleep(time.Second)
 		enqueue("c2", "support")
@@ -87,8 +56,7 @@ func TestCallRecordsMatchTheReportAndNeverCount(t *testing.T) {
 		sleep(12 * time.Second)
 		must(eng.Ended(ctx, "c3", acd.ReasonAgent))
 		sleep(5 * time.Second)
-		stop()
-		must(<-done)
+		rig.shutdown()
 		must(rec.Close())
 		must(flog.Close())
 

@@ -48,35 +48,10 @@ func TestReportFromRealEngine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		support := acd.QueueConfig{Name: "support", Number: "100", Strategy: acd.LongestIdle{}, RingTimeout: 15 * time.Second,
-			WrapUp: 5 * time.Second, ServiceLevel: 20 * time.Second}
-		sales := acd.QueueConfig{Name: "sales", Number: "200", Strategy: acd.LongestIdle{}, RingTimeout: 15 * time.Second,
-			MaxWait: 30 * time.Second, ServiceLevel: 20 * time.Second}
-		store, tel := memstore.New(), &offers{}
-		eng, err := acd.NewEngine(acd.EngineConfig{Node: "n1", Seed: 1, Queues: []acd.QueueConfig{support, sales}},
-			store, tel, flog, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, stop := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- eng.Run(ctx) }()
-
-		must := func(err error) {
-			t.Helper()
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		sleep := func(d time.Duration) { time.Sleep(d); synctest.Wait() }
-		must(store.PutAgent(ctx, agents.Agent{ID: "a1", Username: "a1", Queues: []string{"support"}}))
-		must(store.Register(ctx, "a1", acd.Contact{URI: "sip:a1@192.0.2.1", Transport: "udp", Expires: time.Now().Add(24 * time.Hour), CallID: "r", CSeq: 1}))
-		_, err = eng.Command(ctx, "a1", agents.Event{Kind: agents.Login})
-		must(err)
+		rig := startReportRig(t, flog, 30*time.Second)
+		eng, ctx, must, sleep, enqueue := rig.eng, rig.ctx, rig.must, rig.sleep, rig.enqueue
+		support, sales := rig.support, rig.sales
 		start := time.Now()
-		enqueue := func(id, q string) {
-			must(eng.Enqueue(ctx, queue.Call{ID: queue.CallID(id), Queue: q, Caller: "+4420555000" + id[1:]}))
-		}
 
 		enqueue("c1", "support")
 		sleep(time.Second)
@@ -97,8 +72,7 @@ func TestReportFromRealEngine(t *testing.T) {
 		sleep(30 * time.Second)
 		must(eng.Ended(ctx, "c3", acd.ReasonAgent))
 		sleep(5 * time.Second)
-		stop()
-		must(<-done)
+		rig.shutdown()
 		must(flog.Close())
 
 		events, torn, err := report.ReadFiles(path)
@@ -160,4 +134,62 @@ func TestReportFromRealEngine(t *testing.T) {
 			}
 		}
 	})
+}
+
+// reportRig is a real engine over the memory store writing to an event
+// log, inside a synctest bubble: queues support (wrap-up 5 s) and sales
+// (max wait as given), both with a 20 s service level, and agent a1 of
+// support logged in with a phone. The report tests drive calls through it.
+type reportRig struct {
+	t              *testing.T
+	eng            *acd.Engine
+	ctx            context.Context
+	stop           context.CancelFunc
+	done           chan error
+	support, sales acd.QueueConfig
+}
+
+func startReportRig(t *testing.T, log acd.EventLog, salesMaxWait time.Duration) *reportRig {
+	t.Helper()
+	r := &reportRig{t: t, done: make(chan error, 1),
+		support: acd.QueueConfig{Name: "support", Number: "100", Strategy: acd.LongestIdle{}, RingTimeout: 15 * time.Second,
+			WrapUp: 5 * time.Second, ServiceLevel: 20 * time.Second},
+		sales: acd.QueueConfig{Name: "sales", Number: "200", Strategy: acd.LongestIdle{}, RingTimeout: 15 * time.Second,
+			MaxWait: salesMaxWait, ServiceLevel: 20 * time.Second}}
+	store := memstore.New()
+	eng, err := acd.NewEngine(acd.EngineConfig{Node: "n1", Seed: 1, Queues: []acd.QueueConfig{r.support, r.sales}},
+		store, &offers{}, log, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.eng = eng
+	r.ctx, r.stop = context.WithCancel(context.Background())
+	go func() { r.done <- eng.Run(r.ctx) }()
+	r.must(store.PutAgent(r.ctx, agents.Agent{ID: "a1", Username: "a1", Queues: []string{"support"}}))
+	r.must(store.Register(r.ctx, "a1", acd.Contact{URI: "sip:a1@192.0.2.1", Transport: "udp", Expires: time.Now().Add(24 * time.Hour), CallID: "r", CSeq: 1}))
+	_, err = eng.Command(r.ctx, "a1", agents.Event{Kind: agents.Login})
+	r.must(err)
+	return r
+}
+
+func (r *reportRig) must(err error) {
+	r.t.Helper()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// sleep moves the bubble's clock on and lets the engine settle.
+func (r *reportRig) sleep(d time.Duration) { time.Sleep(d); synctest.Wait() }
+
+func (r *reportRig) enqueue(id, q string) {
+	r.t.Helper()
+	r.must(r.eng.Enqueue(r.ctx, queue.Call{ID: queue.CallID(id), Queue: q, Caller: "+4420555000" + id[1:]}))
+}
+
+// shutdown stops the engine and waits for Run to return.
+func (r *reportRig) shutdown() {
+	r.t.Helper()
+	r.stop()
+	r.must(<-r.done)
 }
